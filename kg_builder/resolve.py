@@ -1,0 +1,575 @@
+"""Resolution: one IRI per real entity, however many articles and spellings.
+
+* gazetteer entities by id; conventional names (units, bases, treaties) by a
+  normalised key, matched against the gazetteer's aliases, unit name parts and
+  base name stems;
+* officials by clustering full names across the corpus (spelling variants,
+  nicknames, middle initials and suffixes, family-name-first order), then
+  attaching surnames and honorific forms within their article first;
+* definite descriptions ('the treaty', 'the Coastal Regiment') to the named
+  entity they corefer with in the same article;
+* treaty articles under the treaty they belong to.
+
+Mentions that resolve to nothing are dropped, and so are relations that need them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .iri import mint
+from .lexicon import GazetteerEntry, Lexicon, load_lexicon
+from .model import Claim, Entity, Fact, Kind, RawMention, Span
+from .relations import ArticleReading
+
+__all__ = ["Resolution", "ResolvedClaim", "normalise", "resolve"]
+
+_SHORT_FORM_RULES = frozenset(
+    {"name-repeat", "honorific", "person-ner", "treaty-descriptor", "unit-descriptor"}
+)
+_TITLED_RULES = frozenset({"title-before-name", "appositive-title", "rank-before-name"})
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+_WORD_NUM = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_FACILITY_WORDS = frozenset(
+    "air force base station marine corps naval facility camp fort joint training area "
+    "maneuver manoeuvre range barracks airfield army fleet activities mcas the us".split()
+)
+_MT_FACTOR = 0.8
+_SHORT_FACTOR = 0.85
+
+
+def normalise(text: str) -> str:
+    """Case-, space- and punctuation-insensitive form for matching names.
+
+    >>> normalise("the U.S.-Japan  Security\\u00a0Treaty")
+    'us-japan security treaty'
+    """
+    t = unicodedata.normalize("NFKC", text).replace("’", "'")
+    t = re.sub(r"\bU\.S\.(?=\W|$)", "US", t)
+    t = re.sub(r"\bU\.K\.(?=\W|$)", "UK", t)
+    t = re.sub(r"\s*[-–]\s*", "-", t)
+    t = re.sub(r"\s+", " ", t).strip().lower()
+    return re.sub(r"^(the|a|an) ", "", t)
+
+
+def _roman(s: str) -> int | None:
+    s = s.upper().rstrip(".")
+    if not s or any(c not in _ROMAN for c in s):
+        return None
+    total = 0
+    for i, c in enumerate(s):
+        v = _ROMAN[c]
+        total += -v if i + 1 < len(s) and _ROMAN[s[i + 1]] > v else v
+    return total
+
+
+def _article_number(num: str) -> int | None:
+    num = num.strip().rstrip(".")
+    if num.isdigit():
+        return int(num)
+    if num.lower() in _WORD_NUM:
+        return _WORD_NUM[num.lower()]
+    return _roman(num)
+
+
+def _to_roman(n: int) -> str:
+    out = ""
+    for v, s in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedClaim:
+    claim: Claim
+    subject: str
+    personnel_of: str | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The resolved corpus: entities, which mention names which entity, and facts."""
+
+    entities: dict[str, Entity]
+    mention_iris: dict[tuple[str, int, int], str]  # (article id, begin, end) -> IRI
+    mentions: tuple[RawMention, ...]  # every kept mention, in article order
+    facts: tuple[Fact, ...]
+    claims: tuple[ResolvedClaim, ...]
+
+
+# ----------------------------------------------------------------------- officials
+
+
+@dataclass
+class _Person:
+    names: list[tuple[str, ...]]
+    titled: bool = False
+
+    def given_family(self) -> list[tuple[str, str]]:
+        return [(n[0], n[-1]) for n in self.names]
+
+
+class _Officials:
+    def __init__(self, lex: Lexicon) -> None:
+        self.lex = lex
+        self.people: list[_Person] = []
+
+    def clean(self, text: str) -> tuple[str, ...]:
+        words = re.split(r"[\s,]+", unicodedata.normalize("NFKC", text))
+        out = []
+        for w in words:
+            w = re.sub(r"['’]s$", "", w)
+            if not w or w in self.lex.honorifics or w in self.lex.name_suffixes:
+                continue
+            if re.fullmatch(r"[A-Z]\.?", w):  # middle initial
+                continue
+            out.append(w)
+        return tuple(out)
+
+    def _given_ok(self, a: str, b: str) -> bool:
+        a, b = a.lower(), b.lower()
+        if a == b or b in self.lex.nicknames.get(a, ()):
+            return True
+        if len(a) >= 4 and len(b) >= 4 and _edit1(a, b):
+            return True
+        return False
+
+    def compatible(self, n: tuple[str, ...], m: tuple[str, ...]) -> bool:
+        if n[-1].lower() == m[-1].lower() and self._given_ok(n[0], m[0]):
+            return True
+        # family-name-first order: "Hayashi Yoshimasa" ~ "Yoshimasa Hayashi"
+        return n[0].lower() == m[-1].lower() and self._given_ok(n[-1], m[0])
+
+    def add_full(self, name: tuple[str, ...], titled: bool) -> _Person:
+        for p in self.people:
+            if any(self.compatible(name, n) for n in p.names):
+                p.names.append(name)
+                p.titled |= titled
+                return p
+        p = _Person([name], titled)
+        self.people.append(p)
+        return p
+
+
+def _edit1(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = j = diff = 0
+    while i < len(a) and j < len(b):
+        if a[i] != b[j]:
+            diff += 1
+            if diff > 1:
+                return False
+            if len(a) == len(b):
+                i += 1
+            j += 1
+        else:
+            i += 1
+            j += 1
+    return diff + (len(b) - j) + (len(a) - i) <= 1
+
+
+# ------------------------------------------------------------------------ resolver
+
+
+class _Resolver:
+    def __init__(self, readings: Sequence[ArticleReading], base: str, lex: Lexicon) -> None:
+        self.readings = readings
+        self.base = base
+        self.lex = lex
+        self.key_of: dict[tuple[str, int, int], tuple[Kind, str]] = {}
+        self.labels: dict[tuple[Kind, str], str] = {}
+        self.alias_index: dict[tuple[Kind, str], str] = {}
+        self.unit_index: dict[tuple[str, frozenset[str], str], str] = {}
+        self.stem_index: dict[str, str] = {}
+        for e in lex.entries.values():
+            for a in (*e.aliases, e.label):
+                self.alias_index[(e.kind, normalise(a))] = e.id
+            if e.kind is Kind.UNIT:
+                for a in (*e.aliases, e.label):
+                    k = self.unit_parts(a)
+                    if k:
+                        self.unit_index[k] = e.id
+            if e.kind is Kind.BASE and e.stem:
+                self.stem_index[e.stem] = e.id
+        self.machine_translated = {
+            r.extracted.article.id for r in readings if r.extracted.article.machine_translated
+        }
+
+    @staticmethod
+    def mkey(m: RawMention) -> tuple[str, int, int]:
+        return (m.article_id, m.span.begin, m.span.end)
+
+    def set(self, m: RawMention, kind: Kind, key: str, label: str | None = None) -> None:
+        self.key_of[self.mkey(m)] = (kind, key)
+        if label and (kind, key) not in self.labels:
+            self.labels[(kind, key)] = label
+
+    # -- units ---------------------------------------------------------------------
+    def unit_parts(self, text: str) -> tuple[str, frozenset[str], str] | None:
+        words = normalise(text).replace("-", " ").split()
+        if len(words) < 2:
+            return None
+        ordinal, *quals, echelon = words
+        if not re.fullmatch(r"\d+(st|nd|rd|th)|[ivx]+", ordinal):
+            return None
+        syn = self.lex.unit_synonyms
+        if echelon.capitalize() in self.lex.plural_regiments:
+            quals.append(syn.get(echelon, echelon))
+            echelon = "regiment"
+        return ordinal, frozenset(syn.get(q, q) for q in quals), echelon
+
+    def resolve_unit(self, m: RawMention) -> None:
+        parts = self.unit_parts(m.text)
+        if parts is None:
+            return
+        if parts in self.unit_index:
+            gid = self.unit_index[parts]
+            self.set(m, Kind.UNIT, gid, self.lex.entries[gid].label)
+            return
+        ordinal, quals, echelon = parts
+        subsets = {
+            gid
+            for (o, q, e), gid in self.unit_index.items()
+            if o == ordinal and e == echelon and quals < q
+        }
+        if len(subsets) == 1:
+            gid = subsets.pop()
+            self.set(m, Kind.UNIT, gid, self.lex.entries[gid].label)
+            return
+        key = "-".join([ordinal, *sorted(quals), echelon])
+        self.set(m, Kind.UNIT, key, " ".join(m.text.split()))
+
+    # -- generic named things --------------------------------------------------------
+    def resolve_named(self, m: RawMention) -> None:
+        kind = m.kind
+        norm = normalise(m.text)
+        gid = self.alias_index.get((kind, norm))
+        if gid:
+            self.set(m, kind, gid, self.lex.entries[gid].label)
+            return
+        if kind is Kind.BASE:
+            stem = " ".join(w for w in norm.split() if w not in _FACILITY_WORDS)
+            if stem in self.stem_index:
+                gid = self.stem_index[stem]
+                self.set(m, kind, gid, self.lex.entries[gid].label)
+                return
+        if kind is Kind.TREATY:
+            gid = self.treaty_by_parties(m)
+            if gid:
+                self.set(m, kind, gid, self.lex.entries[gid].label)
+                return
+        self.set(m, kind, norm, " ".join(m.text.split()))
+
+    def treaty_by_parties(self, m: RawMention) -> str | None:
+        a, b = m.attr("a"), m.attr("b")
+        if not (a and b):
+            mm = re.match(r"^(\S+?)\s?[-–]\s?(\S+)\s", m.text)
+            if not mm:
+                return None
+            a, b = mm.group(1), mm.group(2)
+        parties = {self.lex.country_of_form(a), self.lex.country_of_form(b)}
+        if None in parties:
+            return None
+        head = normalise(m.text).split(" ", 1)[-1]
+        hits = [
+            e.id
+            for e in self.lex.by_kind(Kind.TREATY)
+            if set(e.parties) == parties and any(head == normalise(d) for d in e.descriptors)
+        ]
+        return hits[0] if len(hits) == 1 else None
+
+    # -- coreference within an article -------------------------------------------------
+    def top_countries(self, ms: Iterable[RawMention]) -> set[str]:
+        c = Counter(m.key for m in ms if m.kind is Kind.COUNTRY and m.key)
+        return {k for k, _ in c.most_common(2)} if len(c) >= 2 else set()
+
+    def resolve_treaty_descriptor(self, m: RawMention, ms: Sequence[RawMention]) -> None:
+        named = [x for x in ms if x.kind is Kind.TREATY and x.rule != "treaty-descriptor"]
+        named = [x for x in named if self.mkey(x) in self.key_of]
+        before = [x for x in named if x.span.end <= m.span.begin]
+        after = [x for x in named if x.span.begin >= m.span.end]
+        target = before[-1] if before else (after[0] if after else None)
+        if target is not None:
+            kind, key = self.key_of[self.mkey(target)]
+            self.set(m, kind, key)
+            return
+        parties = self.top_countries(ms)
+        desc = normalise(m.text)
+        hits = [
+            e
+            for e in self.lex.by_kind(Kind.TREATY)
+            if parties
+            and set(e.parties) == parties
+            and (desc == "treaty" or any(_words_overlap(desc, d) for d in e.descriptors))
+        ]
+        if len(hits) == 1:
+            self.set(m, Kind.TREATY, hits[0].id, hits[0].label)
+
+    def resolve_unit_descriptor(self, m: RawMention, ms: Sequence[RawMention]) -> None:
+        words = normalise(m.text).split()
+        echelon = words[-1]
+        quals = frozenset(self.lex.unit_synonyms.get(w, w) for w in words[:-1])
+        candidates = []
+        for x in ms:
+            if x.span.end > m.span.begin:
+                break
+            if x.kind is not Kind.UNIT or x.rule == "unit-descriptor":
+                continue
+            k = self.key_of.get(self.mkey(x))
+            parts = self.unit_parts(self.labels.get(k, x.text) if k else x.text)
+            if k and parts and parts[2] == echelon and quals <= parts[1]:
+                candidates.append((parts[1] == quals, x.span.begin, k))
+        if candidates:
+            exact = [c for c in candidates if c[0]]
+            kind, key = (exact or candidates)[-1][2]
+            self.set(m, kind, key)
+
+    # -- officials ---------------------------------------------------------------------
+    def resolve_officials(self) -> None:
+        off = _Officials(self.lex)
+        full: list[tuple[RawMention, tuple[str, ...]]] = []
+        single: list[tuple[RawMention, str]] = []
+        for r in self.readings:
+            for m in r.mentions:
+                if m.kind is not Kind.OFFICIAL:
+                    continue
+                name = off.clean(m.text)
+                if len(name) >= 2:
+                    full.append((m, name))
+                elif len(name) == 1:
+                    single.append((m, name[0]))
+        # titled names first, so untitled look-alikes join them, never seed them
+        full.sort(key=lambda x: (x[0].rule not in _TITLED_RULES,))
+        person_of: dict[tuple[str, int, int], _Person] = {}
+        for m, name in full:
+            person_of[self.mkey(m)] = off.add_full(name, m.rule in _TITLED_RULES)
+        label_of: dict[int, str] = {}
+        for p in off.people:
+            votes = Counter(" ".join(n) for n in p.names)
+            label_of[id(p)] = sorted(votes.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+
+        def surnames(p: _Person) -> set[str]:
+            first = label_of[id(p)].split()[0].lower()
+            return {n[-1].lower() for n in p.names} - {first}
+
+        in_article: dict[str, list[tuple[int, _Person]]] = defaultdict(list)
+        for (aid, b, _e), p in person_of.items():
+            if p.titled:
+                in_article[aid].append((b, p))
+        for m, token in single:
+            t = token.lower()
+            local = sorted(
+                ((b, p) for b, p in in_article[m.article_id] if t in surnames(p)),
+                key=lambda bp: bp[0],
+            )
+            chosen = None
+            if local:
+                preceding = [bp for bp in local if bp[0] <= m.span.begin]
+                chosen = (preceding or local)[-1][1]
+            else:
+                corpus = {id(p): p for p in off.people if p.titled and t in surnames(p)}
+                if len(corpus) == 1:
+                    chosen = next(iter(corpus.values()))
+            if chosen is not None:
+                person_of[self.mkey(m)] = chosen
+        for mk, p in person_of.items():
+            if p.titled:
+                label = label_of[id(p)]
+                self.key_of[mk] = (Kind.OFFICIAL, label)
+                self.labels[(Kind.OFFICIAL, label)] = label
+
+    # -- positions -----------------------------------------------------------------------
+    def resolve_positions(self) -> None:
+        # country of each (official, position) pair, from any mention that names it
+        seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        links: list[tuple[RawMention, RawMention, str]] = []
+        for r in self.readings:
+            for rel in r.relations:
+                if rel.predicate != "holdsPosition" or not isinstance(rel.object, RawMention):
+                    continue
+                k = self.key_of.get(self.mkey(rel.subject))
+                pid = rel.object.attr("position")
+                if not k or not pid:
+                    continue
+                links.append((rel.subject, rel.object, pid))
+                cid = rel.object.attr("country")
+                if cid:
+                    seen[(k[1], pid)][cid] += 1
+        for official, position, pid in links:
+            okey = self.key_of[self.mkey(official)][1]
+            cid = position.attr("country")
+            if not cid and seen[(okey, pid)]:
+                cid = seen[(okey, pid)].most_common(1)[0][0]
+            label = self.lex.positions[pid]["label"]
+            if cid:
+                country = self.lex.entries[cid].label
+                the = "the " if country.startswith(("United ", "Philippines", "Netherlands")) else ""
+                self.set(position, Kind.POSITION, f"{pid}-of-{cid}", f"{label} of {the}{country}")
+            else:
+                self.set(position, Kind.POSITION, pid, label)
+
+    # -- driver --------------------------------------------------------------------------
+    def run(self) -> None:
+        for r in self.readings:
+            for m in r.mentions:
+                if m.key and m.key in self.lex.entries:
+                    e = self.lex.entries[m.key]
+                    self.set(m, e.kind, e.id, e.label)
+                elif m.kind is Kind.UNIT and m.rule != "unit-descriptor":
+                    self.resolve_unit(m)
+                elif m.kind in (Kind.BASE, Kind.ISLAND, Kind.EQUIPMENT, Kind.PLACE,
+                                Kind.ORGANIZATION, Kind.COUNTRY) or (
+                    m.kind is Kind.TREATY and m.rule != "treaty-descriptor"
+                ):
+                    self.resolve_named(m)
+        self.resolve_officials()
+        self.resolve_positions()
+        for r in self.readings:
+            ms = r.mentions
+            for m in ms:
+                if m.rule == "treaty-descriptor":
+                    self.resolve_treaty_descriptor(m, ms)
+                elif m.rule == "unit-descriptor":
+                    self.resolve_unit_descriptor(m, ms)
+        # treaty articles live under their treaty
+        for r in self.readings:
+            for rel in r.relations:
+                if rel.predicate != "hasArticle" or not isinstance(rel.object, RawMention):
+                    continue
+                tk = self.key_of.get(self.mkey(rel.subject))
+                num = _article_number(rel.object.attr("num") or "")
+                if tk is None or num is None or self.mkey(rel.object) in self.key_of:
+                    continue
+                tlabel = self.labels.get(tk, tk[1])
+                self.set(
+                    rel.object,
+                    Kind.TREATY_ARTICLE,
+                    f"{tk[1]}-article-{num}",
+                    f"Article {_to_roman(num)} of the {tlabel}",
+                )
+
+    def iri(self, kind: Kind, key: str) -> str:
+        return mint(self.base, kind.value, key)
+
+    def conf(self, base: float, article_id: str, *ms: RawMention) -> float:
+        c = base
+        if any(m.rule in _SHORT_FORM_RULES for m in ms):
+            c *= _SHORT_FACTOR
+        if article_id in self.machine_translated:
+            c *= _MT_FACTOR
+        return round(c, 2)
+
+
+def _words_overlap(a: str, b: str) -> bool:
+    skip = {"treaty", "agreement", "pact", "the"}
+    return bool((set(a.split()) - skip) & (set(normalise(b).split()) - skip))
+
+
+def resolve(
+    readings: Sequence[ArticleReading],
+    base: str,
+    lexicon: Lexicon | None = None,
+) -> Resolution:
+    """Resolve every mention of every article to an entity IRI, and lift the
+    relations and claims onto those IRIs.
+
+    Args:
+        readings: what each article states (mentions, relations, claims).
+        base: the IRI base entities are minted under.
+        lexicon: the domain knowledge; defaults to ``data/``.
+    """
+    lex = lexicon or load_lexicon()
+    rs = _Resolver(readings, base, lex)
+    rs.run()
+
+    mention_iris: dict[tuple[str, int, int], str] = {}
+    kept: list[RawMention] = []
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    kinds: dict[str, Kind] = {}
+    keys: dict[str, tuple[Kind, str]] = {}
+    for r in readings:
+        for m in r.mentions:
+            k = rs.key_of.get(rs.mkey(m))
+            if k is None:
+                continue
+            iri = rs.iri(*k)
+            mention_iris[rs.mkey(m)] = iri
+            kept.append(m)
+            kinds[iri] = k[0]
+            keys[iri] = k
+            if m.rule not in ("demonym", "treaty-descriptor", "unit-descriptor"):
+                surfaces[iri][" ".join(m.text.split())] += 1
+
+    entities: dict[str, Entity] = {}
+    for iri, (kind, key) in sorted(keys.items()):
+        entry: GazetteerEntry | None = lex.entries.get(key)
+        label = rs.labels.get((kind, key)) or (surfaces[iri].most_common(1) or [(key, 0)])[0][0]
+        alts = tuple(sorted(s for s in surfaces[iri] if s != label))
+        attrs: tuple[tuple[str, str], ...] = ()
+        if kind is Kind.TREATY_ARTICLE:
+            attrs = (("articleNumber", key.rsplit("-", 1)[-1]),)
+        entities[iri] = Entity(
+            iri=iri,
+            kind=kind,
+            label=label,
+            alt_labels=alts,
+            wikidata=entry.wikidata if entry and entry.kind is kind else None,
+            attrs=attrs,
+        )
+
+    def iri_of(m: RawMention) -> str | None:
+        return mention_iris.get(rs.mkey(m))
+
+    facts: list[Fact] = []
+    for r in readings:
+        aid = r.extracted.article.id
+        for rel in r.relations:
+            s = iri_of(rel.subject)
+            if isinstance(rel.object, RawMention):
+                o = iri_of(rel.object)
+                ms = (rel.subject, rel.object)
+            else:
+                o = f"dal:{rel.object}"
+                ms = (rel.subject,)
+            if s is None or o is None or s == o:
+                continue
+            facts.append(
+                Fact(s, rel.predicate, o, aid, rel.sentence, rs.conf(rel.confidence, aid, *ms), rel.rule)
+            )
+    claims: list[ResolvedClaim] = []
+    for r in readings:
+        for c in r.claims:
+            s = iri_of(c.subject)
+            if s is None:
+                continue
+            po = iri_of(c.personnel_of) if c.personnel_of else None
+            claims.append(
+                ResolvedClaim(
+                    Claim(**{**_claim_fields(c), "confidence": rs.conf(c.confidence, c.article_id, c.subject)}),
+                    s,
+                    po,
+                )
+            )
+    kept.sort(key=lambda m: (m.article_id, m.span.begin, m.span.end))
+    return Resolution(entities, mention_iris, tuple(kept), tuple(facts), tuple(claims))
+
+
+def _claim_fields(c: Claim) -> dict[str, object]:
+    return {f: getattr(c, f) for f in c.__dataclass_fields__}
+
+
+__all__ += ["Span"]
