@@ -17,6 +17,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .iri import article_iri, assertion_iri, evidence_iri, mention_iri
@@ -104,7 +105,7 @@ def assemble(
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
-    default = ds.default_context
+    default = ds.graph(DATASET_DEFAULT_GRAPH_ID)
     iris = {a.id: article_iri(base, a.id) for a in articles}
     by_id = {a.id: a for a in articles}
 

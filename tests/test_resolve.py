@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from kg_builder.resolve import normalise, resolve
+
+BASE = "https://example.org/id/"
+
+
+def labels(res, kind):
+    return sorted(e.label for e in res.entities.values() if e.kind.value == kind)
+
+
+def test_officials_merge_across_spellings_order_initials_and_suffixes(read_text):
+    rs = read_text(
+        "US Secretary of State Antony Blinken spoke. Japanese Foreign Minister Hayashi Yoshimasa listened.",
+        "Secretary of State Anthony Blinken and Secretary of Defense Lloyd Austin met Foreign Minister Yoshimasa Hayashi.",
+        "Secretary of Defense Lloyd J. Austin III and Secretary of State Antony J. Blinken hosted Foreign Minister Yoshimasa Hayashi. Blinken said.",
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "official") == ["Antony Blinken", "Lloyd Austin", "Yoshimasa Hayashi"]
+    blinken = res.entities[BASE + "official/antony-blinken"]
+    assert {"Anthony Blinken", "Antony J. Blinken", "Blinken"} <= set(blinken.alt_labels)
+
+
+def test_position_country_comes_from_another_mention_of_the_same_official(read_text):
+    rs = read_text("US Secretary of State Antony Blinken spoke.", "Secretary of State Antony Blinken spoke.")
+    res = resolve(rs, BASE)
+    assert labels(res, "position") == ["Secretary of State of the United States"]
+
+
+def test_two_people_sharing_a_surname_stay_apart(read_text):
+    rs = read_text(
+        "US Secretary of Defense Lloyd Austin met Ambassador Jane Austin. Later Austin left.",
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "official") == ["Jane Austin", "Lloyd Austin"]
+
+
+def test_units_differing_only_in_ordinal_stay_apart(read_text):
+    rs = read_text("The 12th Marine Regiment and the 13th Marine Regiment trained.")
+    res = resolve(rs, BASE)
+    assert labels(res, "unit") == ["12th Marine Regiment", "13th Marine Regiment"]
+
+
+def test_machine_translated_unit_name_resolves_to_the_littoral_regiment(read_text):
+    rs = read_text(
+        "It will transform the 12th Marines into a smaller unit, the 12th Coastal Marines.",
+        "The 12th Marine Littoral Regiment will be ready by 2025.",
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "unit") == ["12th Marine Littoral Regiment", "12th Marine Regiment"]
+    facts = {(f.subject.rsplit("/", 1)[1], f.predicate, f.object.rsplit("/", 1)[1]) for f in res.facts}
+    assert ("12th-marine-regiment", "reorganizedInto", "12th-marine-littoral-regiment") in facts
+
+
+def test_treaty_descriptor_resolves_to_the_treaty_of_the_articles_parties(read_text):
+    rs = read_text(
+        "The United States and Japan met. Japan and the United States said attacks in space "
+        "could invoke Article Five of their mutual defense treaty."
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "treaty") == ["US-Japan Security Treaty"]
+    assert labels(res, "treaty-article") == ["Article V of the US-Japan Security Treaty"]
+
+
+def test_base_resolves_by_name_stem_despite_wrong_facility_type(read_text):
+    rs = read_text("Jets are based at the U.S. Iwakuni Air Force Base.")
+    res = resolve(rs, BASE)
+    (base,) = [e for e in res.entities.values() if e.kind.value == "base"]
+    assert base.label == "Marine Corps Air Station Iwakuni"
+    assert base.alt_labels == ("Iwakuni Air Force Base",)
+
+
+def test_iris_are_deterministic(read_text):
+    a = resolve(read_text("US Secretary of State Antony Blinken spoke on Okinawa."), BASE)
+    b = resolve(read_text("US Secretary of State Antony Blinken spoke on Okinawa."), BASE)
+    assert sorted(a.entities) == sorted(b.entities)
+
+
+def test_normalise():
+    assert normalise("The U.S.-Japan  Security\u00a0Treaty") == "us-japan security treaty"
