@@ -30,6 +30,7 @@ def __getattr__(name: str) -> object:
         return getattr(pipeline, name)
     raise AttributeError(f"module 'kg_builder' has no attribute {name!r}")
 
+
 __all__ = [
     "ArticleReadError",
     "BuildReport",

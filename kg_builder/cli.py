@@ -20,7 +20,11 @@ from .pipeline import EXIT_USAGE, build
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Knowledge graphs of defense news, with provenance.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Knowledge graphs of defense news, with provenance.",
+)
 
 
 @app.callback()
@@ -31,20 +35,32 @@ def _root() -> None:
 @app.command("build")
 def build_cmd(
     inputs: Annotated[list[Path], typer.Argument(help="Article files or directories.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
-    base: Annotated[str, typer.Option(help="IRI base for minted resources.")] = DEFAULT_BASE,
-    model: Annotated[str, typer.Option(help="spaCy pipeline, or 'blank' for rules only.")] = DEFAULT_MODEL,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "out"
+    ),
+    base: Annotated[
+        str, typer.Option(help="IRI base for minted resources.")
+    ] = DEFAULT_BASE,
+    model: Annotated[
+        str, typer.Option(help="spaCy pipeline, or 'blank' for rules only.")
+    ] = DEFAULT_MODEL,
     jobs: Annotated[int, typer.Option(min=1, help="Processes for the NLP stage.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Build the knowledge graph of INPUTS into --out."""
-    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.ERROR if quiet else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+    )
     missing = [p for p in inputs if not p.exists()]
     if missing:
         typer.echo(f"error: {missing[0]}: no such file or directory", err=True)
         raise typer.Exit(EXIT_USAGE)
     if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
-        typer.echo(f"error: --base {base!r} must be an http(s) IRI ending in '/' or '#'", err=True)
+        typer.echo(
+            f"error: --base {base!r} must be an http(s) IRI ending in '/' or '#'",
+            err=True,
+        )
         raise typer.Exit(EXIT_USAGE)
     try:
         report = build(inputs, out, base=base, model=model, jobs=jobs)
@@ -55,13 +71,18 @@ def build_cmd(
         typer.echo(f"skipped {s}", err=True)
     if not quiet:
         total = sum(report.seconds.values())
-        typer.echo(f"built {out}/ from {len(report.articles)} articles ({report.model}) in {total:.1f}s")
+        typer.echo(
+            f"built {out}/ from {len(report.articles)} articles "
+            f"({report.model}) in {total:.1f}s"
+        )
         for kind, n in sorted(report.entities.items()):
             typer.echo(f"  {kind:<15} {n:>5}")
         typer.echo(f"  {'mentions':<15} {report.mentions:>5}")
         typer.echo(f"  {'facts':<15} {report.facts:>5}")
         typer.echo(f"  {'assertions':<15} {report.assertions:>5}")
-        typer.echo(f"  conforms: {'yes' if report.conforms else 'NO (see validation.ttl)'}")
+        typer.echo(
+            f"  conforms: {'yes' if report.conforms else 'NO (see validation.ttl)'}"
+        )
     if not report.conforms:
         typer.echo(report.validation_text, err=True)
     raise typer.Exit(report.exit_status)

@@ -302,7 +302,9 @@ class OfficialsMatcher:
         found_names: list[str] = []
         claimed: set[int] = set()
 
-        def add_official(b: int, e: int, rule: str, attrs: list[tuple[str, str]]) -> None:
+        def add_official(
+            b: int, e: int, rule: str, attrs: list[tuple[str, str]]
+        ) -> None:
             span = doc[b:e]
             out.append(
                 Candidate(
@@ -334,7 +336,9 @@ class OfficialsMatcher:
                 # appositive: "Yoshimasa Hayashi, Japan's foreign minister"
                 k = start
                 if country:
-                    k = doc.char_span(country[1], country[2], alignment_mode="expand").start
+                    k = doc.char_span(
+                        country[1], country[2], alignment_mode="expand"
+                    ).start
                 if k > 0 and doc[k - 1].lower_ in ("the", "a"):
                     k -= 1
                 if k > 0 and doc[k - 1].text == ",":
@@ -385,7 +389,11 @@ class OfficialsMatcher:
         # Later bare mentions of the names introduced above, in this article.
         forms: set[str] = set()
         for full in found_names:
-            words = [w for w in full.split() if not w.endswith(".") and w not in self.suffixes]
+            words = [
+                w
+                for w in full.split()
+                if not w.endswith(".") and w not in self.suffixes
+            ]
             if words:
                 forms.add(" ".join(words))
                 forms.add(words[-1])
@@ -393,7 +401,9 @@ class OfficialsMatcher:
                     forms.add(words[0])  # family name first ("Hayashi Yoshimasa")
         if forms:
             rx = re.compile(
-                r"(?<![\w.])(" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w])"
+                r"(?<![\w.])("
+                + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                + r")(?![\w])"
             )
             for m in rx.finditer(doc.text):
                 out.append(
@@ -408,7 +418,13 @@ class OfficialsMatcher:
                 m = re.match(r"^(.*?)(['’]s)?$", text)
                 end_char = ent.start_char + len(m.group(1)) if m else ent.end_char
                 out.append(
-                    Candidate(ent.start_char, end_char, Kind.OFFICIAL, "person-ner", _PRIORITY["ner"])
+                    Candidate(
+                        ent.start_char,
+                        end_char,
+                        Kind.OFFICIAL,
+                        "person-ner",
+                        _PRIORITY["ner"],
+                    )
                 )
         return doc
 
@@ -510,9 +526,10 @@ def mentions_from_doc(article: Article, doc: Doc) -> tuple[RawMention, ...]:
 
 
 def add_known_names(
-    extracted: list[ExtractedArticle], titled_rules: frozenset[str] = frozenset(
+    extracted: list[ExtractedArticle],
+    titled_rules: frozenset[str] = frozenset(
         {"title-before-name", "appositive-title", "rank-before-name"}
-    )
+    ),
 ) -> list[ExtractedArticle]:
     """Find, in every article, the full names of officials that some article
     introduced with a title ("Yasukazu Hamada" in an article that never gives
@@ -521,12 +538,18 @@ def add_known_names(
     names: set[str] = set()
     for ea in extracted:
         for m in ea.mentions:
-            if m.kind is Kind.OFFICIAL and m.rule in titled_rules and len(m.text.split()) >= 2:
+            if (
+                m.kind is Kind.OFFICIAL
+                and m.rule in titled_rules
+                and len(m.text.split()) >= 2
+            ):
                 names.add(" ".join(m.text.split()))
     if not names:
         return extracted
     rx = re.compile(
-        r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)"
+        r"(?<![\w.])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?!\w)"
     )
     out = []
     for ea in extracted:
@@ -539,10 +562,14 @@ def add_known_names(
             ):
                 continue
             extra.append(
-                RawMention(ea.article.id, span, mt.group(0), Kind.OFFICIAL, "name-repeat")
+                RawMention(
+                    ea.article.id, span, mt.group(0), Kind.OFFICIAL, "name-repeat"
+                )
             )
         if extra:
-            mentions = tuple(sorted((*ea.mentions, *extra), key=lambda m: (m.span.begin, m.span.end)))
+            mentions = tuple(
+                sorted((*ea.mentions, *extra), key=lambda m: (m.span.begin, m.span.end))
+            )
             ea = ExtractedArticle(ea.article, mentions, ea.sentences)
         out.append(ea)
     return out
@@ -557,5 +584,9 @@ def extract(
 ) -> Iterator[ExtractedArticle]:
     """Run the pipeline over articles, streaming, in input order."""
     pairs = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield ExtractedArticle(article, mentions_from_doc(article, doc), sentence_spans(doc))
+    for doc, article in nlp.pipe(
+        pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        yield ExtractedArticle(
+            article, mentions_from_doc(article, doc), sentence_spans(doc)
+        )

@@ -109,7 +109,7 @@ def assemble(
     iris = {a.id: article_iri(base, a.id) for a in articles}
     by_id = {a.id: a for a in articles}
 
-    # -- entities ---------------------------------------------------------------
+    # -- entities --
     for e in resolution.entities.values():
         s = URIRef(e.iri)
         default.add((s, RDF.type, CLASS_OF[e.kind]))
@@ -120,9 +120,11 @@ def assemble(
             default.add((s, OWL.sameAs, WD[e.wikidata]))
         for k, v in e.attrs:
             if k == "articleNumber":
-                default.add((s, DAL.articleNumber, Literal(int(v), datatype=XSD.integer)))
+                default.add(
+                    (s, DAL.articleNumber, Literal(int(v), datatype=XSD.integer))
+                )
 
-    # -- articles and the run -----------------------------------------------------
+    # -- articles and the run --
     run_digest = hashlib.sha256(
         "\x1f".join(
             [run.tool_version, run.model_name, run.model_version, base]
@@ -158,7 +160,7 @@ def assemble(
         default.add((s, DAL.machineTranslated, Literal(a.machine_translated)))
         default.add((s, NIF.isString, Literal(a.text)))
 
-    # -- mentions ----------------------------------------------------------------------
+    # -- mentions --
     for m in resolution.mentions:
         entity = resolution.mention_iris[(m.article_id, m.span.begin, m.span.end)]
         art = URIRef(iris[m.article_id])
@@ -173,12 +175,15 @@ def assemble(
         g.add((node, DAL.rule, Literal(m.rule)))
         default.add((art, DAL.mentions, URIRef(entity)))
 
-    # -- facts, one assertion per (fact, article) ----------------------------------------
+    # -- facts, one assertion per (fact, article) --
     best: dict[tuple[str, str, str, str], Fact] = {}
     for f in resolution.facts:
         k = (f.article_id, f.subject, f.predicate, f.object)
         cur = best.get(k)
-        if cur is None or (f.confidence, -f.sentence.begin) > (cur.confidence, -cur.sentence.begin):
+        if cur is None or (f.confidence, -f.sentence.begin) > (
+            cur.confidence,
+            -cur.sentence.begin,
+        ):
             best[k] = f
     for (aid, s_, p_, o_), f in sorted(best.items()):
         art = URIRef(iris[aid])
@@ -187,9 +192,11 @@ def assemble(
         o = _domain(o_) if o_.startswith("dal:") else URIRef(o_)
         g.add((s, p, o))
         node = URIRef(assertion_iri(base, aid, s_, str(p), str(o)))
-        _assertion(g, node, s, p, o, art, base, by_id[aid], f.sentence, f.confidence, f.rule)
+        _assertion(
+            g, node, s, p, o, art, base, by_id[aid], f.sentence, f.confidence, f.rule
+        )
 
-    # -- numeric claims: assertions only ---------------------------------------------------
+    # -- numeric claims: assertions only --
     for c in resolution.claims:
         _claim(ds, c, iris, by_id, base)
     return ds, iris
@@ -250,8 +257,17 @@ def _claim(
     )
     subject = URIRef(rc.subject)
     _assertion(
-        g, node, subject, DAL.personnelCount, value, art, base,
-        by_id[c.article_id], c.sentence, c.confidence, c.rule,
+        g,
+        node,
+        subject,
+        DAL.personnelCount,
+        value,
+        art,
+        base,
+        by_id[c.article_id],
+        c.sentence,
+        c.confidence,
+        c.rule,
     )
     g.add((node, DAL.personnelCategory, Literal(c.category)))
     if rc.personnel_of:

@@ -12,7 +12,14 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["article_iri", "assertion_iri", "evidence_iri", "mention_iri", "mint", "slugify"]
+__all__ = [
+    "article_iri",
+    "assertion_iri",
+    "evidence_iri",
+    "mention_iri",
+    "mint",
+    "slugify",
+]
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80

@@ -97,9 +97,13 @@ def _read_gazetteer(directory: Path) -> dict[str, GazetteerEntry]:
                         stem=raw.get("stem"),
                     )
                 except (KeyError, ValueError) as exc:
-                    raise ValueError(f"{path}:{lineno}: bad gazetteer entry: {exc}") from exc
+                    raise ValueError(
+                        f"{path}:{lineno}: bad gazetteer entry: {exc}"
+                    ) from exc
                 if entry.id in entries:
-                    raise ValueError(f"{path}:{lineno}: duplicate gazetteer id {entry.id!r}")
+                    raise ValueError(
+                        f"{path}:{lineno}: duplicate gazetteer id {entry.id!r}"
+                    )
                 entries[entry.id] = entry
     return entries
 

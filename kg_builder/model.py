@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "Article",
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Entity kinds; the value is the IRI path segment (``{base}{kind}/{slug}``)."""
 
     OFFICIAL = "official"

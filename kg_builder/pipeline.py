@@ -18,7 +18,14 @@ from rdflib import Graph
 from . import __version__
 from .articles import read_articles
 from .errors import InputError, KgBuilderError
-from .extract import DEFAULT_MODEL, ExtractedArticle, add_known_names, build_nlp, extract, model_info
+from .extract import (
+    DEFAULT_MODEL,
+    ExtractedArticle,
+    add_known_names,
+    build_nlp,
+    extract,
+    model_info,
+)
 from .graph import RunInfo, assemble
 from .model import Article
 from .namespace import DEFAULT_BASE, PREFIXES
@@ -27,7 +34,15 @@ from .resolve import resolve
 from .validate import validate
 from .write import write_outputs
 
-__all__ = ["BuildReport", "Skipped", "build", "EXIT_OK", "EXIT_NONCONFORMING", "EXIT_USAGE", "EXIT_PARTIAL"]
+__all__ = [
+    "BuildReport",
+    "Skipped",
+    "build",
+    "EXIT_OK",
+    "EXIT_NONCONFORMING",
+    "EXIT_USAGE",
+    "EXIT_PARTIAL",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +94,8 @@ class BuildReport:
         return {
             "articles": len(self.articles),
             "skipped": [
-                {"source": s.source, "line": s.line, "cause": s.cause} for s in self.skipped
+                {"source": s.source, "line": s.line, "cause": s.cause}
+                for s in self.skipped
             ],
             "entities": dict(sorted(self.entities.items())),
             "mentions": self.mentions,
@@ -102,12 +118,17 @@ def _read(inputs: Iterable[Path], skipped: list[Skipped]) -> list[Article]:
             continue
         if item.id in seen_ids:
             skipped.append(
-                Skipped(item.source, f"article id {item.id!r} is already used by {seen_ids[item.id]}")
+                Skipped(
+                    item.source,
+                    f"article id {item.id!r} is already used by {seen_ids[item.id]}",
+                )
             )
             continue
         if item.sha256 in seen_text:
             skipped.append(
-                Skipped(item.source, f"same text as {seen_text[item.sha256]}; kept once")
+                Skipped(
+                    item.source, f"same text as {seen_text[item.sha256]}; kept once"
+                )
             )
             continue
         seen_ids[item.id] = item.source
@@ -116,14 +137,18 @@ def _read(inputs: Iterable[Path], skipped: list[Skipped]) -> list[Article]:
     return articles
 
 
-def _readings(extracted: Sequence[ExtractedArticle], skipped: list[Skipped]) -> list[ArticleReading]:
+def _readings(
+    extracted: Sequence[ExtractedArticle], skipped: list[Skipped]
+) -> list[ArticleReading]:
     out = []
     for ea in extracted:
         try:
             out.append(read_relations(ea))
         except Exception as exc:  # one bad article never stops the run
             log.exception("relation extraction failed on %s", ea.article.source)
-            skipped.append(Skipped(ea.article.source, f"relation extraction failed: {exc}"))
+            skipped.append(
+                Skipped(ea.article.source, f"relation extraction failed: {exc}")
+            )
     return out
 
 
@@ -156,8 +181,13 @@ def build(
     articles = _read(inputs, skipped)
     timings["read"] = time.perf_counter() - t
     if not articles:
-        detail = "; ".join(str(s) for s in skipped[:5]) or "no .txt, .md, .jsonl or .html files found"
-        raise KgBuilderError(f"no article could be read from {', '.join(map(str, inputs))}: {detail}")
+        detail = (
+            "; ".join(str(s) for s in skipped[:5])
+            or "no .txt, .md, .jsonl or .html files found"
+        )
+        raise KgBuilderError(
+            f"no article could be read from {', '.join(map(str, inputs))}: {detail}"
+        )
 
     t = time.perf_counter()
     nlp = build_nlp(model)
@@ -173,7 +203,9 @@ def build(
     timings["resolve"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    ds, iris = assemble(articles, resolution, base, RunInfo(__version__, model_name, model_version))
+    ds, iris = assemble(
+        articles, resolution, base, RunInfo(__version__, model_name, model_version)
+    )
     union = Graph()
     for prefix, ns in PREFIXES.items():
         union.bind(prefix, ns)
@@ -193,7 +225,9 @@ def build(
         entities=dict(counts),
         mentions=len(resolution.mentions),
         facts=len({(f.subject, f.predicate, f.object) for f in resolution.facts}),
-        assertions=len({(f.article_id, f.subject, f.predicate, f.object) for f in resolution.facts})
+        assertions=len(
+            {(f.article_id, f.subject, f.predicate, f.object) for f in resolution.facts}
+        )
         + len(resolution.claims),
         conforms=result.conforms,
         validation_text=result.text,
@@ -201,7 +235,9 @@ def build(
         seconds=timings,
     )
     t = time.perf_counter()
-    write_outputs(ds, out_dir, article_iris=iris, report=result.report, summary=report.summary())
+    write_outputs(
+        ds, out_dir, article_iris=iris, report=result.report, summary=report.summary()
+    )
     timings["write"] = time.perf_counter() - t
     return report
 

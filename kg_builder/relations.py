@@ -27,7 +27,7 @@ _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 
 @dataclass(frozen=True, slots=True)
 class ArticleReading:
-    """Everything one article states: mentions (incl. derived ones), relations, claims."""
+    """What one article states: mentions (incl. derived ones), relations, claims."""
 
     extracted: ExtractedArticle
     mentions: tuple[RawMention, ...]
@@ -74,12 +74,16 @@ class _Reader:
         m = self.by_span.get((b, e))
         if m is not None:
             return m
-        m = RawMention(self.ea.article.id, Span(b, e), self.text[b:e], kind, rule, key=key)
+        m = RawMention(
+            self.ea.article.id, Span(b, e), self.text[b:e], kind, rule, key=key
+        )
         self.mentions.append(m)
         self.by_span[(b, e)] = m
         return m
 
-    def add(self, s: RawMention, p: str, o: RawMention | str, rule: str, sent: Span) -> None:
+    def add(
+        self, s: RawMention, p: str, o: RawMention | str, rule: str, sent: Span
+    ) -> None:
         self.relations.append(
             RawRelation(self.ea.article.id, s, p, o, sent, self.conf(rule), rule)
         )
@@ -119,12 +123,18 @@ class _Reader:
             sent = self.sentence_of(m.span)
             for g in ("a", "b"):
                 form = mm.group(g)
-                if g == "b" and mm.group("b2") and self.lex.country_of_form(form + mm.group("b2")):
+                if (
+                    g == "b"
+                    and mm.group("b2")
+                    and self.lex.country_of_form(form + mm.group("b2"))
+                ):
                     form += mm.group("b2")  # two-word party ("US-South Korea …")
                 cid = self.lex.country_of_form(form)
                 if cid:
                     b = m.span.begin + mm.start(g)
-                    c = self.mention_at(b, b + len(form), Kind.COUNTRY, cid, "treaty-party")
+                    c = self.mention_at(
+                        b, b + len(form), Kind.COUNTRY, cid, "treaty-party"
+                    )
                     self.add(c, "partyTo", m, "treaty-name-parties", sent)
 
     def treaty_articles(self) -> None:
@@ -161,7 +171,8 @@ class _Reader:
             for d, ws in self.lex.domains.items()
         }
         cue_rx = re.compile(
-            r"\b(?:" + "|".join(re.escape(c) for c in self.lex.coverage_cues) + r")\b", re.I
+            r"\b(?:" + "|".join(re.escape(c) for c in self.lex.coverage_cues) + r")\b",
+            re.I,
         )
         for sent, ms in self.by_sentence().items():
             for i, a in enumerate(ms):
@@ -169,15 +180,25 @@ class _Reader:
                     between = self.text[a.span.end : b.span.begin]
                     if len(between) > 160:
                         break
-                    if a.kind is Kind.UNIT and b.kind is Kind.UNIT and (
-                        reorg.search(between)
-                        or (
-                            reorg_after.match(between)
-                            and reorg_before.search(self.text[sent.begin : a.span.begin])
+                    if (
+                        a.kind is Kind.UNIT
+                        and b.kind is Kind.UNIT
+                        and (
+                            reorg.search(between)
+                            or (
+                                reorg_after.match(between)
+                                and reorg_before.search(
+                                    self.text[sent.begin : a.span.begin]
+                                )
+                            )
                         )
                     ):
                         self.add(a, "reorganizedInto", b, "reorganized-into", sent)
-                    if a.kind is Kind.UNIT and b.kind in PLACE_KINDS and station.search(between):
+                    if (
+                        a.kind is Kind.UNIT
+                        and b.kind in PLACE_KINDS
+                        and station.search(between)
+                    ):
                         self.add(a, "stationedAt", b, "stationed-at", sent)
                     if (
                         a.kind in PLACE_KINDS - {Kind.COUNTRY}
@@ -216,8 +237,14 @@ class _Reader:
 
     def numeric_claims(self) -> None:
         r = self.rules
-        quals = "|".join(re.escape(q) for q in sorted(self.lex.personnel_qualifiers, key=len, reverse=True))
-        nouns = "|".join(re.escape(n) for n in sorted(self.lex.personnel_nouns, key=len, reverse=True))
+        quals = "|".join(
+            re.escape(q)
+            for q in sorted(self.lex.personnel_qualifiers, key=len, reverse=True)
+        )
+        nouns = "|".join(
+            re.escape(n)
+            for n in sorted(self.lex.personnel_nouns, key=len, reverse=True)
+        )
         nats = "|".join(
             re.escape(f) for f in sorted(self.lex.country_forms, key=len, reverse=True)
         )
@@ -279,7 +306,9 @@ class _Reader:
                 )
 
 
-def read_relations(ea: ExtractedArticle, lexicon: Lexicon | None = None) -> ArticleReading:
+def read_relations(
+    ea: ExtractedArticle, lexicon: Lexicon | None = None
+) -> ArticleReading:
     """The relations and numeric claims one extracted article states.
 
     >>> # see tests/test_relations.py for worked sentences

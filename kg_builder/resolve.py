@@ -41,7 +41,8 @@ _WORD_NUM = {
 }
 _FACILITY_WORDS = frozenset(
     "air force base station marine corps naval facility camp fort joint training area "
-    "maneuver manoeuvre range barracks airfield army fleet activities mcas the us".split()
+    "maneuver manoeuvre range barracks airfield army fleet activities mcas the "
+    "us".split()
 )
 _MT_FACTOR = 0.8
 _SHORT_FACTOR = 0.85
@@ -83,7 +84,15 @@ def _article_number(num: str) -> int | None:
 
 def _to_roman(n: int) -> str:
     out = ""
-    for v, s in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for v, s in (
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= v:
             out += s
             n -= v
@@ -186,7 +195,9 @@ def _edit1(a: str, b: str) -> bool:
 
 
 class _Resolver:
-    def __init__(self, readings: Sequence[ArticleReading], base: str, lex: Lexicon) -> None:
+    def __init__(
+        self, readings: Sequence[ArticleReading], base: str, lex: Lexicon
+    ) -> None:
         self.readings = readings
         self.base = base
         self.lex = lex
@@ -206,19 +217,23 @@ class _Resolver:
             if e.kind is Kind.BASE and e.stem:
                 self.stem_index[e.stem] = e.id
         self.machine_translated = {
-            r.extracted.article.id for r in readings if r.extracted.article.machine_translated
+            r.extracted.article.id
+            for r in readings
+            if r.extracted.article.machine_translated
         }
 
     @staticmethod
     def mkey(m: RawMention) -> tuple[str, int, int]:
         return (m.article_id, m.span.begin, m.span.end)
 
-    def set(self, m: RawMention, kind: Kind, key: str, label: str | None = None) -> None:
+    def set(
+        self, m: RawMention, kind: Kind, key: str, label: str | None = None
+    ) -> None:
         self.key_of[self.mkey(m)] = (kind, key)
         if label and (kind, key) not in self.labels:
             self.labels[(kind, key)] = label
 
-    # -- units ---------------------------------------------------------------------
+    # -- units --
     def unit_parts(self, text: str) -> tuple[str, frozenset[str], str] | None:
         words = normalise(text).replace("-", " ").split()
         if len(words) < 2:
@@ -253,7 +268,7 @@ class _Resolver:
         key = "-".join([ordinal, *sorted(quals), echelon])
         self.set(m, Kind.UNIT, key, " ".join(m.text.split()))
 
-    # -- generic named things --------------------------------------------------------
+    # -- generic named things --
     def resolve_named(self, m: RawMention) -> None:
         kind = m.kind
         norm = normalise(m.text)
@@ -288,17 +303,22 @@ class _Resolver:
         hits = [
             e.id
             for e in self.lex.by_kind(Kind.TREATY)
-            if set(e.parties) == parties and any(head == normalise(d) for d in e.descriptors)
+            if set(e.parties) == parties
+            and any(head == normalise(d) for d in e.descriptors)
         ]
         return hits[0] if len(hits) == 1 else None
 
-    # -- coreference within an article -------------------------------------------------
+    # -- coreference within an article --
     def top_countries(self, ms: Iterable[RawMention]) -> set[str]:
         c = Counter(m.key for m in ms if m.kind is Kind.COUNTRY and m.key)
         return {k for k, _ in c.most_common(2)} if len(c) >= 2 else set()
 
-    def resolve_treaty_descriptor(self, m: RawMention, ms: Sequence[RawMention]) -> None:
-        named = [x for x in ms if x.kind is Kind.TREATY and x.rule != "treaty-descriptor"]
+    def resolve_treaty_descriptor(
+        self, m: RawMention, ms: Sequence[RawMention]
+    ) -> None:
+        named = [
+            x for x in ms if x.kind is Kind.TREATY and x.rule != "treaty-descriptor"
+        ]
         named = [x for x in named if self.mkey(x) in self.key_of]
         before = [x for x in named if x.span.end <= m.span.begin]
         after = [x for x in named if x.span.begin >= m.span.end]
@@ -314,7 +334,9 @@ class _Resolver:
             for e in self.lex.by_kind(Kind.TREATY)
             if parties
             and set(e.parties) == parties
-            and (desc == "treaty" or any(_words_overlap(desc, d) for d in e.descriptors))
+            and (
+                desc == "treaty" or any(_words_overlap(desc, d) for d in e.descriptors)
+            )
         ]
         if len(hits) == 1:
             self.set(m, Kind.TREATY, hits[0].id, hits[0].label)
@@ -338,7 +360,7 @@ class _Resolver:
             kind, key = (exact or candidates)[-1][2]
             self.set(m, kind, key)
 
-    # -- officials ---------------------------------------------------------------------
+    # -- officials --
     def resolve_officials(self) -> None:
         off = _Officials(self.lex)
         full: list[tuple[RawMention, tuple[str, ...]]] = []
@@ -360,7 +382,9 @@ class _Resolver:
         label_of: dict[int, str] = {}
         for p in off.people:
             votes = Counter(" ".join(n) for n in p.names)
-            label_of[id(p)] = sorted(votes.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+            label_of[id(p)] = sorted(
+                votes.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])
+            )[0][0]
 
         def surnames(p: _Person) -> set[str]:
             first = label_of[id(p)].split()[0].lower()
@@ -392,14 +416,16 @@ class _Resolver:
                 self.key_of[mk] = (Kind.OFFICIAL, label)
                 self.labels[(Kind.OFFICIAL, label)] = label
 
-    # -- positions -----------------------------------------------------------------------
+    # -- positions --
     def resolve_positions(self) -> None:
         # country of each (official, position) pair, from any mention that names it
         seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         links: list[tuple[RawMention, RawMention, str]] = []
         for r in self.readings:
             for rel in r.relations:
-                if rel.predicate != "holdsPosition" or not isinstance(rel.object, RawMention):
+                if rel.predicate != "holdsPosition" or not isinstance(
+                    rel.object, RawMention
+                ):
                     continue
                 k = self.key_of.get(self.mkey(rel.subject))
                 pid = rel.object.attr("position")
@@ -417,12 +443,21 @@ class _Resolver:
             label = self.lex.positions[pid]["label"]
             if cid:
                 country = self.lex.entries[cid].label
-                the = "the " if country.startswith(("United ", "Philippines", "Netherlands")) else ""
-                self.set(position, Kind.POSITION, f"{pid}-of-{cid}", f"{label} of {the}{country}")
+                the = (
+                    "the "
+                    if country.startswith(("United ", "Philippines", "Netherlands"))
+                    else ""
+                )
+                self.set(
+                    position,
+                    Kind.POSITION,
+                    f"{pid}-of-{cid}",
+                    f"{label} of {the}{country}",
+                )
             else:
                 self.set(position, Kind.POSITION, pid, label)
 
-    # -- driver --------------------------------------------------------------------------
+    # -- driver --
     def run(self) -> None:
         for r in self.readings:
             for m in r.mentions:
@@ -431,10 +466,14 @@ class _Resolver:
                     self.set(m, e.kind, e.id, e.label)
                 elif m.kind is Kind.UNIT and m.rule != "unit-descriptor":
                     self.resolve_unit(m)
-                elif m.kind in (Kind.BASE, Kind.ISLAND, Kind.EQUIPMENT, Kind.PLACE,
-                                Kind.ORGANIZATION, Kind.COUNTRY) or (
-                    m.kind is Kind.TREATY and m.rule != "treaty-descriptor"
-                ):
+                elif m.kind in (
+                    Kind.BASE,
+                    Kind.ISLAND,
+                    Kind.EQUIPMENT,
+                    Kind.PLACE,
+                    Kind.ORGANIZATION,
+                    Kind.COUNTRY,
+                ) or (m.kind is Kind.TREATY and m.rule != "treaty-descriptor"):
                     self.resolve_named(m)
         self.resolve_officials()
         self.resolve_positions()
@@ -448,7 +487,9 @@ class _Resolver:
         # treaty articles live under their treaty
         for r in self.readings:
             for rel in r.relations:
-                if rel.predicate != "hasArticle" or not isinstance(rel.object, RawMention):
+                if rel.predicate != "hasArticle" or not isinstance(
+                    rel.object, RawMention
+                ):
                     continue
                 tk = self.key_of.get(self.mkey(rel.subject))
                 num = _article_number(rel.object.attr("num") or "")
@@ -517,7 +558,10 @@ def resolve(
     entities: dict[str, Entity] = {}
     for iri, (kind, key) in sorted(keys.items()):
         entry: GazetteerEntry | None = lex.entries.get(key)
-        label = rs.labels.get((kind, key)) or (surfaces[iri].most_common(1) or [(key, 0)])[0][0]
+        label = (
+            rs.labels.get((kind, key))
+            or (surfaces[iri].most_common(1) or [(key, 0)])[0][0]
+        )
         alts = tuple(sorted(s for s in surfaces[iri] if s != label))
         attrs: tuple[tuple[str, str], ...] = ()
         if kind is Kind.TREATY_ARTICLE:
@@ -548,7 +592,15 @@ def resolve(
             if s is None or o is None or s == o:
                 continue
             facts.append(
-                Fact(s, rel.predicate, o, aid, rel.sentence, rs.conf(rel.confidence, aid, *ms), rel.rule)
+                Fact(
+                    s,
+                    rel.predicate,
+                    o,
+                    aid,
+                    rel.sentence,
+                    rs.conf(rel.confidence, aid, *ms),
+                    rel.rule,
+                )
             )
     claims: list[ResolvedClaim] = []
     for r in readings:
@@ -559,7 +611,14 @@ def resolve(
             po = iri_of(c.personnel_of) if c.personnel_of else None
             claims.append(
                 ResolvedClaim(
-                    Claim(**{**_claim_fields(c), "confidence": rs.conf(c.confidence, c.article_id, c.subject)}),
+                    Claim(
+                        **{
+                            **_claim_fields(c),
+                            "confidence": rs.conf(
+                                c.confidence, c.article_id, c.subject
+                            ),
+                        }
+                    ),
                     s,
                     po,
                 )

@@ -26,7 +26,9 @@ def read_text(blank_nlp: Language) -> Callable[..., list[ArticleReading]]:
     """Run extraction + relations over texts given as strings (ids a0, a1, …)."""
 
     def run(*texts: str) -> list[ArticleReading]:
-        arts = [Article(id=f"a{i}", text=t, source=f"a{i}.txt") for i, t in enumerate(texts)]
+        arts = [
+            Article(id=f"a{i}", text=t, source=f"a{i}.txt") for i, t in enumerate(texts)
+        ]
         return [read_relations(ea) for ea in extract(arts, blank_nlp)]
 
     return run

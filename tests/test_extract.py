@@ -24,7 +24,9 @@ def test_appositive_title(read_text):
 
 
 def test_name_suffixes_and_initials_stay_in_the_mention(read_text):
-    (r,) = read_text("Secretary of Defense Lloyd J. Austin III arrived. Austin said so.")
+    (r,) = read_text(
+        "Secretary of Defense Lloyd J. Austin III arrived. Austin said so."
+    )
     assert kinds([r], Kind.OFFICIAL) == ["Lloyd J. Austin III", "Austin"]
 
 
@@ -50,7 +52,10 @@ def test_bases_islands_treaties_and_articles(read_text):
     assert {"Mageshima", "Senkaku Islands"} <= set(kinds([r], Kind.ISLAND))
     assert kinds([r], Kind.TREATY) == ["U.S.-Japan Security Treaty"]
     assert kinds([r], Kind.TREATY_ARTICLE) == ["Article V"]
-    rels = {(x.subject.text, x.predicate, getattr(x.object, "text", x.object)) for x in r.relations}
+    rels = {
+        (x.subject.text, x.predicate, getattr(x.object, "text", x.object))
+        for x in r.relations
+    }
     assert ("Kanoya Air Base", "locatedIn", "Japan") in rels
     assert ("U.S.-Japan Security Treaty", "hasArticle", "Article V") in rels
     assert ("Article V", "coversDomain", "Space") in rels
@@ -62,10 +67,14 @@ def test_unknown_base_generalises_from_naming(read_text):
 
 
 def test_reorganized_into_with_cue_before_first_unit(read_text):
-    (r,) = read_text("The plan will transform the 12th Marine Regiment into the 12th Marine Littoral Regiment.")
-    assert [(x.subject.text, x.object.text) for x in r.relations if x.predicate == "reorganizedInto"] == [
-        ("12th Marine Regiment", "12th Marine Littoral Regiment")
-    ]
+    (r,) = read_text(
+        "The plan will transform the 12th Marine Regiment into the 12th Marine Littoral Regiment."
+    )
+    assert [
+        (x.subject.text, x.object.text)
+        for x in r.relations
+        if x.predicate == "reorganizedInto"
+    ] == [("12th Marine Regiment", "12th Marine Littoral Regiment")]
 
 
 def test_comma_list_is_not_location(read_text):
@@ -74,9 +83,14 @@ def test_comma_list_is_not_location(read_text):
 
 
 def test_numeric_claims(read_text):
-    (r,) = read_text("In total, there are about 54,000 US troops in Japan. Japan hosts 18,000 US Marines.")
+    (r,) = read_text(
+        "In total, there are about 54,000 US troops in Japan. Japan hosts 18,000 US Marines."
+    )
     got = sorted((c.value, c.category, c.qualifier, c.subject.text) for c in r.claims)
-    assert got == [(18000, "marines", None, "Japan"), (54000, "troops", "about", "Japan")]
+    assert got == [
+        (18000, "marines", None, "Japan"),
+        (54000, "troops", "about", "Japan"),
+    ]
 
 
 def test_unit_size_range(read_text):
@@ -85,7 +99,12 @@ def test_unit_size_range(read_text):
         "between 1,800 and 2,000 Marines."
     )
     (c,) = r.claims
-    assert (c.minimum, c.maximum, c.qualifier, c.subject.text) == (1800, 2000, "between", "regiment")
+    assert (c.minimum, c.maximum, c.qualifier, c.subject.text) == (
+        1800,
+        2000,
+        "between",
+        "regiment",
+    )
 
 
 def test_photo_credit_is_not_an_official(read_text):

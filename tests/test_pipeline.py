@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -20,7 +20,9 @@ def test_outputs_exist_and_parse(sample_out: Path):
     for name in OUTPUTS:
         assert (sample_out / name).is_file(), name
     g = Graph().parse(sample_out / "graph.ttl")
-    quads = list(ox.parse(path=str(sample_out / "graph.trig"), format=ox.RdfFormat.TRIG))
+    quads = list(
+        ox.parse(path=str(sample_out / "graph.trig"), format=ox.RdfFormat.TRIG)
+    )
     assert len(g) > 500
     assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(g)
     ids = sorted(p.stem for p in SAMPLES.glob("*.txt"))
@@ -50,14 +52,22 @@ def test_every_anchor_equals_the_text_at_its_offsets(sample_out: Path):
 def test_photographers_are_not_officials(sample_out: Path):
     g = Graph().parse(sample_out / "graph.ttl")
     officials = {str(s).rsplit("/", 1)[1] for s in g.subjects(RDF.type, DAL.Official)}
-    for photographer in ("charly-triballeau", "ting-shen", "alex-brandon", "elias-chelala",
-                         "alexis-sandoval", "manuel-alvarado"):
+    for photographer in (
+        "charly-triballeau",
+        "ting-shen",
+        "alex-brandon",
+        "elias-chelala",
+        "alexis-sandoval",
+        "manuel-alvarado",
+    ):
         assert photographer not in officials
 
 
 def test_named_graph_per_article(sample_out: Path):
     quads = ox.parse(path=str(sample_out / "graph.trig"), format=ox.RdfFormat.TRIG)
-    names = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    names = {
+        q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)
+    }
     for stem in (p.stem for p in SAMPLES.glob("*.txt")):
         assert f"https://w3id.org/defense-alliance/id/article/{stem}" in names
 
@@ -77,8 +87,20 @@ def test_cli_exit_status_and_summary(tmp_path: Path):
 
     from kg_builder.cli import app
 
-    result = CliRunner().invoke(app, ["build", str(SAMPLES / "000_882f0b8c3bdfd23a.txt"), "--out", str(tmp_path / "o"), "--model", "blank"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "build",
+            str(SAMPLES / "000_882f0b8c3bdfd23a.txt"),
+            "--out",
+            str(tmp_path / "o"),
+            "--model",
+            "blank",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "conforms: yes" in result.output
-    missing = CliRunner().invoke(app, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "o2")])
+    missing = CliRunner().invoke(
+        app, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "o2")]
+    )
     assert missing.exit_code == 2

@@ -16,13 +16,22 @@ def test_officials_merge_across_spellings_order_initials_and_suffixes(read_text)
         "Secretary of Defense Lloyd J. Austin III and Secretary of State Antony J. Blinken hosted Foreign Minister Yoshimasa Hayashi. Blinken said.",
     )
     res = resolve(rs, BASE)
-    assert labels(res, "official") == ["Antony Blinken", "Lloyd Austin", "Yoshimasa Hayashi"]
+    assert labels(res, "official") == [
+        "Antony Blinken",
+        "Lloyd Austin",
+        "Yoshimasa Hayashi",
+    ]
     blinken = res.entities[BASE + "official/antony-blinken"]
-    assert {"Anthony Blinken", "Antony J. Blinken", "Blinken"} <= set(blinken.alt_labels)
+    assert {"Anthony Blinken", "Antony J. Blinken", "Blinken"} <= set(
+        blinken.alt_labels
+    )
 
 
 def test_position_country_comes_from_another_mention_of_the_same_official(read_text):
-    rs = read_text("US Secretary of State Antony Blinken spoke.", "Secretary of State Antony Blinken spoke.")
+    rs = read_text(
+        "US Secretary of State Antony Blinken spoke.",
+        "Secretary of State Antony Blinken spoke.",
+    )
     res = resolve(rs, BASE)
     assert labels(res, "position") == ["Secretary of State of the United States"]
 
@@ -47,9 +56,19 @@ def test_machine_translated_unit_name_resolves_to_the_littoral_regiment(read_tex
         "The 12th Marine Littoral Regiment will be ready by 2025.",
     )
     res = resolve(rs, BASE)
-    assert labels(res, "unit") == ["12th Marine Littoral Regiment", "12th Marine Regiment"]
-    facts = {(f.subject.rsplit("/", 1)[1], f.predicate, f.object.rsplit("/", 1)[1]) for f in res.facts}
-    assert ("12th-marine-regiment", "reorganizedInto", "12th-marine-littoral-regiment") in facts
+    assert labels(res, "unit") == [
+        "12th Marine Littoral Regiment",
+        "12th Marine Regiment",
+    ]
+    facts = {
+        (f.subject.rsplit("/", 1)[1], f.predicate, f.object.rsplit("/", 1)[1])
+        for f in res.facts
+    }
+    assert (
+        "12th-marine-regiment",
+        "reorganizedInto",
+        "12th-marine-littoral-regiment",
+    ) in facts
 
 
 def test_treaty_descriptor_resolves_to_the_treaty_of_the_articles_parties(read_text):
@@ -59,7 +78,9 @@ def test_treaty_descriptor_resolves_to_the_treaty_of_the_articles_parties(read_t
     )
     res = resolve(rs, BASE)
     assert labels(res, "treaty") == ["US-Japan Security Treaty"]
-    assert labels(res, "treaty-article") == ["Article V of the US-Japan Security Treaty"]
+    assert labels(res, "treaty-article") == [
+        "Article V of the US-Japan Security Treaty"
+    ]
 
 
 def test_base_resolves_by_name_stem_despite_wrong_facility_type(read_text):
@@ -71,10 +92,16 @@ def test_base_resolves_by_name_stem_despite_wrong_facility_type(read_text):
 
 
 def test_iris_are_deterministic(read_text):
-    a = resolve(read_text("US Secretary of State Antony Blinken spoke on Okinawa."), BASE)
-    b = resolve(read_text("US Secretary of State Antony Blinken spoke on Okinawa."), BASE)
+    a = resolve(
+        read_text("US Secretary of State Antony Blinken spoke on Okinawa."), BASE
+    )
+    b = resolve(
+        read_text("US Secretary of State Antony Blinken spoke on Okinawa."), BASE
+    )
     assert sorted(a.entities) == sorted(b.entities)
 
 
 def test_normalise():
-    assert normalise("The U.S.-Japan  Security\u00a0Treaty") == "us-japan security treaty"
+    assert (
+        normalise("The U.S.-Japan  Security\u00a0Treaty") == "us-japan security treaty"
+    )
