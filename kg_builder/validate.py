@@ -33,7 +33,7 @@ from typing import Any
 
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.graph import ConjunctiveGraph, Dataset
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
@@ -70,8 +70,14 @@ class ValidationResult:
 
         Property shapes in the project's shapes file have IRIs
         (``dal-shapes:MentionShape-anchorText``), so this says which rule failed.
+        Only top-level results count, not the ``sh:detail`` pySHACL nests in them
+        (e.g. the ``sh:or`` behind a failed ``sh:node``).
         """
-        return frozenset(self.report.objects(None, SH.sourceShape))
+        return frozenset(
+            shape
+            for result in self.report.objects(None, SH.result)
+            for shape in self.report.objects(result, SH.sourceShape)
+        )
 
 
 def load_shapes(path: str | Path | None = None) -> Graph:

@@ -26,8 +26,9 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
+import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -55,7 +56,7 @@ Triple = tuple[Node, Node, Node]
 NtTriple = tuple[str, str, str]  # the terms in N-Triples form
 
 #: The report's vocabulary is SHACL's, so validation.ttl also binds ``sh:``.
-REPORT_PREFIXES: dict[str, str] = {**PREFIXES, "sh": str(SH)}
+_REPORT_PREFIXES: dict[str, str] = {**PREFIXES, "sh": str(SH)}
 
 # --- terms ---------------------------------------------------------------------
 
@@ -93,13 +94,13 @@ _BARE = {
 
 
 def _quote(lexical: str, *, long: bool = False) -> str:
+    if not long and not _NEEDS_ESC.search(lexical):
+        return '"' + lexical + '"'  # the common case: one scan, no copy
     if _SURROGATE.search(lexical):
         raise OutputError(f"literal {lexical[:60]!r}: lone surrogate, not Unicode text")
     if long:
         return '"""' + _LONG_QUOTE.sub('\\\\"', lexical.translate(_LONG_ESC)) + '"""'
-    if _NEEDS_ESC.search(lexical):
-        lexical = lexical.translate(_SHORT_ESC)
-    return '"' + lexical + '"'
+    return '"' + lexical.translate(_SHORT_ESC) + '"'
 
 
 class _Terms:
@@ -497,7 +498,7 @@ def _write_all(
     _fsync_dir(tmp / "articles")
 
     canonical = to_canonical_graph(report)
-    put("validation.ttl", serialize_turtle(canonical, prefixes=REPORT_PREFIXES))
+    put("validation.ttl", serialize_turtle(canonical, prefixes=_REPORT_PREFIXES))
     text = json.dumps(
         summary, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
     )
@@ -529,6 +530,22 @@ def _check_target(target: Path) -> None:
             f"{target}: not empty and holds no kg-builder outputs, so it is not "
             "replaced; choose a new or empty directory"
         )
+
+
+def _make_tmp(target: Path) -> Path:
+    """A fresh directory beside ``target`` (so on the same file system).
+
+    Not :func:`tempfile.mkdtemp`: its directories are private (0700), and the
+    outputs are for others to read; ``os.mkdir`` applies the umask instead.
+    """
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            tmp.mkdir()
+        except FileExistsError:
+            continue
+        return tmp
+    raise OutputError(f"{target}: cannot find a free temporary name next to it")
 
 
 def _swap(tmp: Path, target: Path) -> None:
@@ -584,12 +601,14 @@ def write_outputs(
     _check_target(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        tmp = _make_tmp(target)
     except OSError as exc:
         raise OutputError(
             f"{target}: cannot create a directory next to it: {exc}"
         ) from exc
     try:
+        if target.is_dir():  # keep the permissions the old outputs had
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         written = _write_all(tmp, dataset, article_iris, report, summary)
         _swap(tmp, target)
     except BaseException as exc:
