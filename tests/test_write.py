@@ -727,3 +727,12 @@ def test_output_dir_is_not_private_and_keeps_its_permissions(tmp_path: Path) -> 
         assert out.stat().st_mode & 0o777 == 0o750
     finally:
         os.umask(umask)
+
+
+def test_a_default_union_dataset_is_written_the_same() -> None:
+    ds = Dataset(default_union=True)
+    for s, p, o, g in _sample_quads():
+        (ds.default_graph if g is None else ds.graph(g)).add((s, p, o))
+    plain = _dataset(_sample_quads())
+    assert serialize_nquads(ds) == serialize_nquads(plain)
+    assert serialize_trig(ds) == serialize_trig(plain)
