@@ -362,6 +362,13 @@ def test_unusable_shapes_raise_usage_error() -> None:
         validate(_minimal(), shapes)
 
 
+def test_unparsable_query_raises_usage_error() -> None:
+    broken = BROKEN_SHAPES.replace(" . VALUES ?x { 1 } }", "")
+    shapes = Graph().parse(data=broken, format="turtle")
+    with pytest.raises(UsageError, match="does not parse"):
+        validate(_minimal(), shapes)
+
+
 def test_load_shapes_default_and_fresh() -> None:
     first = load_shapes()
     assert (DAL_SHAPES.MentionShape, SH.targetClass, DAL.Mention) in first
