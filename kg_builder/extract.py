@@ -275,8 +275,6 @@ class OfficialsMatcher:
             t = doc[j - 1]
             if not _NAME_TOKEN.match(t.text) or t.text in _STOP_NAMES:
                 break
-            if t.is_sent_start and j - 1 < i - 1 and False:
-                break
             j -= 1
         if i - j < 2:  # an appositive needs a full name
             return None
@@ -330,15 +328,16 @@ class OfficialsMatcher:
                 pattrs.append(("country_span", f"{country[1]}:{country[2]}"))
             name = self._name_after(doc, end)
             rule = "title-before-name"
-            if name is None and end < len(doc) and doc[end].text == ",":
-                name = None
             if name is None:
                 # appositive: "Yoshimasa Hayashi, Japan's foreign minister"
                 k = start
-                if country:
-                    k = doc.char_span(
-                        country[1], country[2], alignment_mode="expand"
-                    ).start
+                cspan = (
+                    doc.char_span(country[1], country[2], alignment_mode="expand")
+                    if country
+                    else None
+                )
+                if cspan is not None:
+                    k = cspan.start
                 if k > 0 and doc[k - 1].lower_ in ("the", "a"):
                     k -= 1
                 if k > 0 and doc[k - 1].text == ",":
@@ -415,8 +414,8 @@ class OfficialsMatcher:
         for ent in doc.ents:
             if ent.label_ == "PERSON":
                 text = ent.text
-                m = re.match(r"^(.*?)(['’]s)?$", text)
-                end_char = ent.start_char + len(m.group(1)) if m else ent.end_char
+                stem = re.sub(r"['’]s$", "", text)
+                end_char = ent.start_char + len(stem)
                 out.append(
                     Candidate(
                         ent.start_char,

@@ -178,13 +178,13 @@ def assemble(
     # -- facts, one assertion per (fact, article) --
     best: dict[tuple[str, str, str, str], Fact] = {}
     for f in resolution.facts:
-        k = (f.article_id, f.subject, f.predicate, f.object)
-        cur = best.get(k)
+        fk = (f.article_id, f.subject, f.predicate, f.object)
+        cur = best.get(fk)
         if cur is None or (f.confidence, -f.sentence.begin) > (
             cur.confidence,
             -cur.sentence.begin,
         ):
-            best[k] = f
+            best[fk] = f
     for (aid, s_, p_, o_), f in sorted(best.items()):
         art = URIRef(iris[aid])
         g = ds.graph(art)

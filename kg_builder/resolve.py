@@ -19,11 +19,11 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .iri import mint
 from .lexicon import GazetteerEntry, Lexicon, load_lexicon
-from .model import Claim, Entity, Fact, Kind, RawMention, Span
+from .model import Claim, Entity, Fact, Kind, RawMention
 from .relations import ArticleReading
 
 __all__ = ["Resolution", "ResolvedClaim", "normalise", "resolve"]
@@ -226,7 +226,7 @@ class _Resolver:
     def mkey(m: RawMention) -> tuple[str, int, int]:
         return (m.article_id, m.span.begin, m.span.end)
 
-    def set(
+    def set_key(
         self, m: RawMention, kind: Kind, key: str, label: str | None = None
     ) -> None:
         self.key_of[self.mkey(m)] = (kind, key)
@@ -253,7 +253,7 @@ class _Resolver:
             return
         if parts in self.unit_index:
             gid = self.unit_index[parts]
-            self.set(m, Kind.UNIT, gid, self.lex.entries[gid].label)
+            self.set_key(m, Kind.UNIT, gid, self.lex.entries[gid].label)
             return
         ordinal, quals, echelon = parts
         subsets = {
@@ -263,10 +263,10 @@ class _Resolver:
         }
         if len(subsets) == 1:
             gid = subsets.pop()
-            self.set(m, Kind.UNIT, gid, self.lex.entries[gid].label)
+            self.set_key(m, Kind.UNIT, gid, self.lex.entries[gid].label)
             return
         key = "-".join([ordinal, *sorted(quals), echelon])
-        self.set(m, Kind.UNIT, key, " ".join(m.text.split()))
+        self.set_key(m, Kind.UNIT, key, " ".join(m.text.split()))
 
     # -- generic named things --
     def resolve_named(self, m: RawMention) -> None:
@@ -274,20 +274,20 @@ class _Resolver:
         norm = normalise(m.text)
         gid = self.alias_index.get((kind, norm))
         if gid:
-            self.set(m, kind, gid, self.lex.entries[gid].label)
+            self.set_key(m, kind, gid, self.lex.entries[gid].label)
             return
         if kind is Kind.BASE:
             stem = " ".join(w for w in norm.split() if w not in _FACILITY_WORDS)
             if stem in self.stem_index:
                 gid = self.stem_index[stem]
-                self.set(m, kind, gid, self.lex.entries[gid].label)
+                self.set_key(m, kind, gid, self.lex.entries[gid].label)
                 return
         if kind is Kind.TREATY:
             gid = self.treaty_by_parties(m)
             if gid:
-                self.set(m, kind, gid, self.lex.entries[gid].label)
+                self.set_key(m, kind, gid, self.lex.entries[gid].label)
                 return
-        self.set(m, kind, norm, " ".join(m.text.split()))
+        self.set_key(m, kind, norm, " ".join(m.text.split()))
 
     def treaty_by_parties(self, m: RawMention) -> str | None:
         a, b = m.attr("a"), m.attr("b")
@@ -325,7 +325,7 @@ class _Resolver:
         target = before[-1] if before else (after[0] if after else None)
         if target is not None:
             kind, key = self.key_of[self.mkey(target)]
-            self.set(m, kind, key)
+            self.set_key(m, kind, key)
             return
         parties = self.top_countries(ms)
         desc = normalise(m.text)
@@ -339,7 +339,7 @@ class _Resolver:
             )
         ]
         if len(hits) == 1:
-            self.set(m, Kind.TREATY, hits[0].id, hits[0].label)
+            self.set_key(m, Kind.TREATY, hits[0].id, hits[0].label)
 
     def resolve_unit_descriptor(self, m: RawMention, ms: Sequence[RawMention]) -> None:
         words = normalise(m.text).split()
@@ -358,7 +358,7 @@ class _Resolver:
         if candidates:
             exact = [c for c in candidates if c[0]]
             kind, key = (exact or candidates)[-1][2]
-            self.set(m, kind, key)
+            self.set_key(m, kind, key)
 
     # -- officials --
     def resolve_officials(self) -> None:
@@ -448,14 +448,14 @@ class _Resolver:
                     if country.startswith(("United ", "Philippines", "Netherlands"))
                     else ""
                 )
-                self.set(
+                self.set_key(
                     position,
                     Kind.POSITION,
                     f"{pid}-of-{cid}",
                     f"{label} of {the}{country}",
                 )
             else:
-                self.set(position, Kind.POSITION, pid, label)
+                self.set_key(position, Kind.POSITION, pid, label)
 
     # -- driver --
     def run(self) -> None:
@@ -463,7 +463,7 @@ class _Resolver:
             for m in r.mentions:
                 if m.key and m.key in self.lex.entries:
                     e = self.lex.entries[m.key]
-                    self.set(m, e.kind, e.id, e.label)
+                    self.set_key(m, e.kind, e.id, e.label)
                 elif m.kind is Kind.UNIT and m.rule != "unit-descriptor":
                     self.resolve_unit(m)
                 elif m.kind in (
@@ -496,7 +496,7 @@ class _Resolver:
                 if tk is None or num is None or self.mkey(rel.object) in self.key_of:
                     continue
                 tlabel = self.labels.get(tk, tk[1])
-                self.set(
+                self.set_key(
                     rel.object,
                     Kind.TREATY_ARTICLE,
                     f"{tk[1]}-article-{num}",
@@ -585,7 +585,7 @@ def resolve(
             s = iri_of(rel.subject)
             if isinstance(rel.object, RawMention):
                 o = iri_of(rel.object)
-                ms = (rel.subject, rel.object)
+                ms: tuple[RawMention, ...] = (rel.subject, rel.object)
             else:
                 o = f"dal:{rel.object}"
                 ms = (rel.subject,)
@@ -611,13 +611,8 @@ def resolve(
             po = iri_of(c.personnel_of) if c.personnel_of else None
             claims.append(
                 ResolvedClaim(
-                    Claim(
-                        **{
-                            **_claim_fields(c),
-                            "confidence": rs.conf(
-                                c.confidence, c.article_id, c.subject
-                            ),
-                        }
+                    replace(
+                        c, confidence=rs.conf(c.confidence, c.article_id, c.subject)
                     ),
                     s,
                     po,
@@ -625,10 +620,3 @@ def resolve(
             )
     kept.sort(key=lambda m: (m.article_id, m.span.begin, m.span.end))
     return Resolution(entities, mention_iris, tuple(kept), tuple(facts), tuple(claims))
-
-
-def _claim_fields(c: Claim) -> dict[str, object]:
-    return {f: getattr(c, f) for f in c.__dataclass_fields__}
-
-
-__all__ += ["Span"]
