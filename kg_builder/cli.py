@@ -88,6 +88,10 @@ def build_cmd(
     raise typer.Exit(report.exit_status)
 
 
+# Each further command lives in its own module and registers itself on ``app``.
+from . import cli_evaluate, cli_store, cli_web  # noqa: E402,F401
+
+
 def main() -> None:
     """Console entry point."""
     try:

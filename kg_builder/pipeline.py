@@ -71,7 +71,7 @@ class BuildReport:
     """What a build did; the CLI decides what to print."""
 
     out_dir: Path
-    articles: list[str]
+    articles: list[Article]
     skipped: list[Skipped]
     entities: dict[str, int]
     mentions: int
@@ -93,6 +93,15 @@ class BuildReport:
     def summary(self) -> dict[str, Any]:
         return {
             "articles": len(self.articles),
+            "read": [
+                {
+                    "id": a.id,
+                    "source": a.source,
+                    "sha256": a.sha256,
+                    "characters": len(a.text),
+                }
+                for a in self.articles
+            ],
             "skipped": [
                 {"source": s.source, "line": s.line, "cause": s.cause}
                 for s in self.skipped
@@ -220,7 +229,7 @@ def build(
     counts = Counter(e.kind.value for e in resolution.entities.values())
     report = BuildReport(
         out_dir=out_dir,
-        articles=[a.id for a in articles],
+        articles=articles,
         skipped=skipped,
         entities=dict(counts),
         mentions=len(resolution.mentions),

@@ -9,7 +9,7 @@ IRI). :func:`write_outputs` turns it into::
     graph.nq             the same as N-Quads, one quad a line, lines sorted
     articles/<id>.ttl    one self-contained Turtle file per article
     validation.ttl       the SHACL report (blank nodes canonicalized)
-    summary.json         the run summary, sorted keys
+    report.json          the run report: read, skipped and why, counts
 
 Why our own serializer: rdflib's Turtle/TriG writers take minutes on 200k triples,
 its N-Quads writer follows insertion order, and its Turtle writer emits an invalid
@@ -503,7 +503,7 @@ def _write_all(
     text = json.dumps(
         summary, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
     )
-    put("summary.json", (text + "\n").encode("utf-8"))
+    put("report.json", (text + "\n").encode("utf-8"))
     _fsync_dir(tmp)
     return written
 
@@ -512,7 +512,7 @@ _OUTPUT_NAMES = {
     "graph.nq",
     "graph.trig",
     "graph.ttl",
-    "summary.json",
+    "report.json",
     "validation.ttl",
 }
 

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from kg_builder.namespace import DAL, NIF
 from tests.conftest import SAMPLES
 
-OUTPUTS = ["graph.ttl", "graph.trig", "graph.nq", "validation.ttl", "summary.json"]
+OUTPUTS = ["graph.ttl", "graph.trig", "graph.nq", "validation.ttl", "report.json"]
 
 
 def test_outputs_exist_and_parse(sample_out: Path):
@@ -30,7 +30,7 @@ def test_outputs_exist_and_parse(sample_out: Path):
 
 
 def test_summary_counts_every_main_type(sample_out: Path):
-    summary = json.loads((sample_out / "summary.json").read_text())
+    summary = json.loads((sample_out / "report.json").read_text())
     assert summary["conforms"] is True
     for kind in ("official", "unit", "base", "island", "treaty", "treaty-article"):
         assert summary["entities"].get(kind, 0) >= 1, kind

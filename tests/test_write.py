@@ -249,7 +249,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict
 
 def test_writes_every_output_and_returns_the_paths(built: tuple[Path, dict]) -> None:
     out, paths = built
-    expected = {"graph.ttl", "graph.trig", "graph.nq", "validation.ttl", "summary.json"}
+    expected = {"graph.ttl", "graph.trig", "graph.nq", "validation.ttl", "report.json"}
     expected |= {f"articles/{article_file_name(a)}" for a in ARTICLE_IDS}
     assert set(paths) == expected
     assert all(paths[rel] == out / rel and paths[rel].is_file() for rel in paths)
@@ -419,7 +419,7 @@ def test_validation_report_reparses_isomorphic(built: tuple[Path, dict]) -> None
 
 def test_summary_json_has_sorted_keys(built: tuple[Path, dict]) -> None:
     out, _ = built
-    text = (out / "summary.json").read_text("utf-8")
+    text = (out / "report.json").read_text("utf-8")
     assert json.loads(text) == {
         "articles": 3,
         "by_kind": {"b": 2, "unit": 1},
@@ -437,7 +437,7 @@ def test_replaces_a_previous_output_entirely(tmp_path: Path) -> None:
     (out / "articles" / "stale.ttl").write_text("old")
     _write(out, article_iris={"001_aa": ARTICLES["001_aa"]}, summary={"v": 2})
     assert sorted(p.name for p in (out / "articles").iterdir()) == ["001_aa.ttl"]
-    assert json.loads((out / "summary.json").read_text()) == {"v": 2}
+    assert json.loads((out / "report.json").read_text()) == {"v": 2}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
@@ -511,7 +511,7 @@ def test_writes_through_a_symlinked_output_dir(tmp_path: Path) -> None:
     link.symlink_to(real, target_is_directory=True)
     _write(link, summary={"v": 2})
     assert link.is_symlink()
-    assert json.loads((link / "summary.json").read_text()) == {"v": 2}
+    assert json.loads((link / "report.json").read_text()) == {"v": 2}
 
 
 @pytest.mark.parametrize(

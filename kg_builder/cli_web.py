@@ -1,0 +1,3 @@
+"""Commands registered on :data:`kg_builder.cli.app` (see that module)."""
+
+from __future__ import annotations
