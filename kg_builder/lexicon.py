@@ -57,6 +57,13 @@ class Lexicon:
     patterns: dict[str, Any]
     #: country alias or adjective -> country id (case-sensitive forms)
     country_forms: dict[str, str] = field(default_factory=dict)
+    #: titles used as a form of address before a surname ("Secretary Kerry")
+    address_titles: frozenset[str] = frozenset()
+    #: letters after a name before an appositive title ("Scott Morrison, MP, …")
+    post_nominals: frozenset[str] = frozenset()
+    #: unit-type abbreviation -> the words it stands for ("MLR")
+    unit_abbreviations: dict[str, str] = field(default_factory=dict)
+    ordinal_suffixes: tuple[str, ...] = ("st", "nd", "rd", "th")
 
     def entry(self, key: str) -> GazetteerEntry | None:
         return self.entries.get(key)
@@ -153,4 +160,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         personnel_qualifiers=tuple(personnel["qualifiers"]),
         patterns=patterns,
         country_forms=country_forms,
+        address_titles=frozenset(titles.get("address_titles", ())),
+        post_nominals=frozenset(titles.get("post_nominals", ())),
+        unit_abbreviations=dict(units.get("abbreviations", {})),
+        ordinal_suffixes=tuple(units.get("ordinal_suffixes", ("st", "nd", "rd", "th"))),
     )

@@ -19,7 +19,7 @@ from .lexicon import Lexicon, load_lexicon
 from .model import Claim, Kind, RawMention, RawRelation, Span
 from .resources import DATA_DIR
 
-__all__ = ["ArticleReading", "read_relations"]
+__all__ = ["ArticleReading", "read_relations", "rule_confidence"]
 
 PLACE_KINDS = frozenset({Kind.PLACE, Kind.BASE, Kind.ISLAND, Kind.COUNTRY})
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
@@ -39,6 +39,11 @@ class ArticleReading:
 def _rules() -> dict[str, Any]:
     with (DATA_DIR / "patterns" / "relations.json").open(encoding="utf-8") as f:
         return json.load(f)  # type: ignore[no-any-return]
+
+
+def rule_confidence(rule: str) -> float:
+    """A rule's base confidence (``data/patterns/relations.json``)."""
+    return float(_rules()["confidence"][rule])
 
 
 class _Reader:

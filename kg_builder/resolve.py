@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .iri import mint
 from .lexicon import GazetteerEntry, Lexicon, load_lexicon
-from .model import Claim, Entity, Fact, Kind, RawMention
-from .relations import ArticleReading
+from .model import Claim, Entity, Fact, Kind, RawMention, Span
+from .relations import ArticleReading, rule_confidence
 
 __all__ = ["Resolution", "ResolvedClaim", "normalise", "resolve"]
 
@@ -32,6 +33,9 @@ _SHORT_FORM_RULES = frozenset(
     {"name-repeat", "honorific", "person-ner", "treaty-descriptor", "unit-descriptor"}
 )
 _TITLED_RULES = frozenset({"title-before-name", "appositive-title", "rank-before-name"})
+#: rules that introduce a lone surname as an official ("President Obama",
+#: "Secretary Kerry") even when no full name of that person is known
+_TITLED_SINGLE_RULES = _TITLED_RULES | {"address-title"}
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _WORD_NUM = {
     w: i
@@ -42,9 +46,17 @@ _WORD_NUM = {
 _FACILITY_WORDS = frozenset(
     "air force base station marine corps naval facility camp fort joint training area "
     "maneuver manoeuvre range barracks airfield army fleet activities mcas the "
-    "us".split()
+    "us mcb logistics support activity garrison installation".split()
 )
 _MT_FACTOR = 0.8
+#: between a treaty's name and a short name it is given ("… (“X”, or “Y”)")
+_ALIAS_GAP = re.compile(r"\s*\(\s*[“\"'‘]?|[”\"'’]?\s*,?\s*or\s+[“\"'‘]?")
+#: words saying whose treaty it is; "two" marks a cue that names two parties
+_PARTY_CUE = re.compile(
+    r"\b(?:its|with|(?P<two>their|our|both|two (?:countries|nations|sides|governments"
+    r"|allies)|each other|bilateral))\b",
+    re.IGNORECASE,
+)
 _SHORT_FACTOR = 0.85
 
 
@@ -216,6 +228,8 @@ class _Resolver:
                         self.unit_index[k] = e.id
             if e.kind is Kind.BASE and e.stem:
                 self.stem_index[e.stem] = e.id
+        #: (article, country id, treaty key, sentence) stated by discourse
+        self.discourse_facts: list[tuple[str, str, str, Span]] = []
         self.machine_translated = {
             r.extracted.article.id
             for r in readings
@@ -238,7 +252,19 @@ class _Resolver:
         words = normalise(text).replace("-", " ").split()
         if len(words) < 2:
             return None
+        abbr = {
+            k.lower(): v.lower().split() for k, v in self.lex.unit_abbreviations.items()
+        }
+        words = [words[0], *(x for w in words[1:] for x in abbr.get(w, [w]))]
         ordinal, *quals, echelon = words
+        if re.fullmatch(r"\d+d", ordinal):  # "3d", "2d": US military style
+            n = int(ordinal[:-1])
+            suffix = (
+                "th"
+                if 10 <= n % 100 <= 20
+                else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+            )
+            ordinal = f"{n}{suffix}"
         if not re.fullmatch(r"\d+(st|nd|rd|th)|[ivx]+", ordinal):
             return None
         syn = self.lex.unit_synonyms
@@ -375,10 +401,10 @@ class _Resolver:
                 elif len(name) == 1:
                     single.append((m, name[0]))
         # titled names first, so untitled look-alikes join them, never seed them
-        full.sort(key=lambda x: (x[0].rule not in _TITLED_RULES,))
+        full.sort(key=lambda x: (x[0].rule not in _TITLED_SINGLE_RULES,))
         person_of: dict[tuple[str, int, int], _Person] = {}
         for m, name in full:
-            person_of[self.mkey(m)] = off.add_full(name, m.rule in _TITLED_RULES)
+            person_of[self.mkey(m)] = off.add_full(name, m.rule in _TITLED_SINGLE_RULES)
         label_of: dict[int, str] = {}
         for p in off.people:
             votes = Counter(" ".join(n) for n in p.names)
@@ -394,27 +420,78 @@ class _Resolver:
         for (aid, b, _e), p in person_of.items():
             if p.titled:
                 in_article[aid].append((b, p))
+        unresolved: list[tuple[RawMention, str]] = []
         for m, token in single:
-            t = token.lower()
-            local = sorted(
-                ((b, p) for b, p in in_article[m.article_id] if t in surnames(p)),
-                key=lambda bp: bp[0],
-            )
-            chosen = None
-            if local:
-                preceding = [bp for bp in local if bp[0] <= m.span.begin]
-                chosen = (preceding or local)[-1][1]
-            else:
-                corpus = {id(p): p for p in off.people if p.titled and t in surnames(p)}
-                if len(corpus) == 1:
-                    chosen = next(iter(corpus.values()))
+            chosen = self._single_person(m, token, off, in_article, surnames)
             if chosen is not None:
                 person_of[self.mkey(m)] = chosen
+            else:
+                unresolved.append((m, token))
+        # A surname introduced by a title or a form of address ("President
+        # Obama", "Secretary Kerry") with no full name anywhere is an official
+        # of its own; the same surname under two different offices stays two.
+        groups: dict[str, dict[str | None, list[RawMention]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for m, token in unresolved:
+            if m.rule in _TITLED_SINGLE_RULES:
+                groups[token][m.attr("position")].append(m)
+        own: dict[tuple[str, str], _Person] = {}  # (article, surname) -> person
+        for token, by_pid in sorted(groups.items()):
+            pids: list[str | None] = sorted(by_pid, key=lambda x: x or "")
+            named = [x for x in pids if x]
+            if len(named) == 1 and None in by_pid:  # one office, sometimes unstated
+                by_pid[named[0]].extend(by_pid.pop(None))
+                pids = [named[0]]
+            for pid in pids:
+                person = _Person([(token,)], titled=True)
+                label = token if len(by_pid) == 1 else f"{token} ({pid or 'untitled'})"
+                label_of[id(person)] = label
+                for m in by_pid[pid]:
+                    person_of[self.mkey(m)] = person
+                    own.setdefault((m.article_id, token.lower()), person)
+        # other bare mentions of such a surname in the same article
+        for m, token in unresolved:
+            found = own.get((m.article_id, token.lower()))
+            if found is not None and self.mkey(m) not in person_of:
+                person_of[self.mkey(m)] = found
         for mk, p in person_of.items():
             if p.titled:
                 label = label_of[id(p)]
                 self.key_of[mk] = (Kind.OFFICIAL, label)
-                self.labels[(Kind.OFFICIAL, label)] = label
+                self.labels[(Kind.OFFICIAL, label)] = label.split(" (")[0]
+
+    @staticmethod
+    def _single_person(
+        m: RawMention,
+        token: str,
+        off: _Officials,
+        in_article: dict[str, list[tuple[int, _Person]]],
+        surnames: Callable[[_Person], set[str]],
+    ) -> _Person | None:
+        """The titled person a lone name refers to: the nearest preceding one in
+        its article with that surname, else the only one in the corpus, else the
+        only one whose name starts with it (family name first: "Kishi" for "Kishi
+        Nobuo") when no one has it as a surname."""
+        t = token.lower()
+        local = sorted(
+            ((b, p) for b, p in in_article[m.article_id] if t in surnames(p)),
+            key=lambda bp: bp[0],
+        )
+        if local:
+            preceding = [bp for bp in local if bp[0] <= m.span.begin]
+            return (preceding or local)[-1][1]
+        corpus = {id(p): p for p in off.people if p.titled and t in surnames(p)}
+        if len(corpus) == 1:
+            return next(iter(corpus.values()))
+        if corpus or any(t in surnames(p) for p in off.people):
+            return None
+        first = {
+            id(p): p
+            for p in off.people
+            if p.titled and any(len(n) == 2 and n[0].lower() == t for n in p.names)
+        }
+        return next(iter(first.values())) if len(first) == 1 else None
 
     # -- positions --
     def resolve_positions(self) -> None:
@@ -437,25 +514,29 @@ class _Resolver:
                     seen[(k[1], pid)][cid] += 1
         for official, position, pid in links:
             okey = self.key_of[self.mkey(official)][1]
+            spec = self.lex.positions[pid]
             cid = position.attr("country")
             if not cid and seen[(okey, pid)]:
                 cid = seen[(okey, pid)].most_common(1)[0][0]
-            label = self.lex.positions[pid]["label"]
+            if not cid:
+                # the one country with this office under this name (lexicon)
+                cid = spec.get("country")
+            label = spec["label"]
             if cid:
-                country = self.lex.entries[cid].label
-                the = (
-                    "the "
-                    if country.startswith(("United ", "Philippines", "Netherlands"))
-                    else ""
-                )
-                self.set_key(
-                    position,
-                    Kind.POSITION,
-                    f"{pid}-of-{cid}",
-                    f"{label} of {the}{country}",
-                )
+                key, full = f"{pid}-of-{cid}", f"{label} of {self._country_name(cid)}"
+                if cid == spec.get("country") and spec.get("country_label"):
+                    full = spec["country_label"]
             else:
-                self.set_key(position, Kind.POSITION, pid, label)
+                key, full = pid, label
+            to = position.attr("to_country")
+            if to:  # an ambassador's host country
+                key, full = f"{key}-to-{to}", f"{full} to {self._country_name(to)}"
+            self.set_key(position, Kind.POSITION, key, full)
+
+    def _country_name(self, cid: str) -> str:
+        country = self.lex.entries[cid].label
+        the = country.startswith(("United ", "Philippines", "Netherlands"))
+        return f"the {country}" if the else country
 
     # -- driver --
     def run(self) -> None:
@@ -475,6 +556,9 @@ class _Resolver:
                     Kind.COUNTRY,
                 ) or (m.kind is Kind.TREATY and m.rule != "treaty-descriptor"):
                     self.resolve_named(m)
+        self.generic_treaty_names()
+        self.merge_treaty_names()
+        self.merge_base_stems()
         self.resolve_officials()
         self.resolve_positions()
         for r in self.readings:
@@ -502,6 +586,152 @@ class _Resolver:
                     f"{tk[1]}-article-{num}",
                     f"Article {_to_roman(num)} of the {tlabel}",
                 )
+
+        self.discourse_parties()
+
+    # -- names that are one entity ------------------------------------------------
+    def _remap(self, kind: Kind, old: set[str], new: str) -> None:
+        for mk, (k, key) in list(self.key_of.items()):
+            if k is kind and key in old:
+                self.key_of[mk] = (kind, new)
+
+    def generic_treaty_names(self) -> None:
+        """A treaty named only by its kind ('the Mutual Defense Treaty') is the
+        gazetteer treaty of that kind between the article's two main countries;
+        failing that it stays an entity of its article (never merged with the
+        same words in another article, which may mean another treaty)."""
+        descriptors = {
+            normalise(d) for e in self.lex.by_kind(Kind.TREATY) for d in e.descriptors
+        }
+        for r in self.readings:
+            parties = self.top_countries(r.mentions)
+            for m in r.mentions:
+                k = self.key_of.get(self.mkey(m))
+                if m.kind is not Kind.TREATY or k is None or k[1] in self.lex.entries:
+                    continue
+                if k[1] not in descriptors:
+                    continue
+                hits = [
+                    e
+                    for e in self.lex.by_kind(Kind.TREATY)
+                    if parties
+                    and set(e.parties) == parties
+                    and any(normalise(d) == k[1] for d in e.descriptors)
+                ]
+                if len(hits) == 1:
+                    self.set_key(m, Kind.TREATY, hits[0].id, hits[0].label)
+                else:
+                    key = f"{k[1]} ({m.article_id})"
+                    self.set_key(m, Kind.TREATY, key, self.labels.get(k, k[1]))
+
+    def merge_treaty_names(self) -> None:
+        """Names an article gives as one treaty's: a title followed by its short
+        names ('Agreement between Japan and Australia concerning … (“Japan-
+        Australia Reciprocal Access Agreement”, or “Japan-Australia RAA”)'), and
+        initials of a treaty named in the same article ('RAA')."""
+        parent: dict[str, str] = {}
+
+        def find(k: str) -> str:
+            while parent.get(k, k) != k:
+                k = parent[k]
+            return k
+
+        def union(a: str, b: str) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[rb] = ra
+
+        rules: dict[str, set[str]] = defaultdict(set)
+        for r in self.readings:
+            text = r.extracted.article.text
+            ts = [
+                m
+                for m in r.mentions
+                if m.kind is Kind.TREATY
+                and m.rule != "treaty-descriptor"
+                and self.mkey(m) in self.key_of
+            ]
+            by_text = {
+                " ".join(m.text.split()): self.key_of[self.mkey(m)][1] for m in ts
+            }
+            for m in ts:
+                key = self.key_of[self.mkey(m)][1]
+                rules[key].add(m.rule)
+                long = m.attr("abbrev_of")
+                if long and long in by_text:
+                    union(by_text[long], key)
+            for a, b in zip(ts, ts[1:], strict=False):
+                if _ALIAS_GAP.fullmatch(text[a.span.end : b.span.begin]):
+                    union(self.key_of[self.mkey(a)][1], self.key_of[self.mkey(b)][1])
+        groups: dict[str, set[str]] = defaultdict(set)
+        for k in list(parent):
+            groups[find(k)].add(k)
+        for root, keys in groups.items():
+            keys.add(root)
+            rep = min(
+                keys,
+                key=lambda k: (
+                    k not in self.lex.entries,
+                    "treaty-dyad" not in rules[k],
+                    "treaty-abbreviation" in rules[k],
+                    len(k),
+                    k,
+                ),
+            )
+            self._remap(Kind.TREATY, keys, rep)
+
+    def merge_base_stems(self) -> None:
+        """Bases the gazetteer does not know, named with and without their
+        facility type ('MCB Camp Blaz', 'Camp Blaz'), are one base."""
+        groups: dict[str, set[str]] = defaultdict(set)
+        for kind, key in self.key_of.values():
+            if kind is Kind.BASE and key not in self.lex.entries:
+                stem = " ".join(
+                    w for w in re.split(r"[\s-]+", key) if w not in _FACILITY_WORDS
+                )
+                if stem:
+                    groups[stem].add(key)
+        for keys in groups.values():
+            if len(keys) > 1:
+                self._remap(Kind.BASE, keys, max(keys, key=lambda k: (len(k), k)))
+
+    # -- facts the discourse states ----------------------------------------------
+    def discourse_parties(self) -> None:
+        """partyTo from a treaty mention whose sentence (or the one before) says
+        whose it is ('their common defense treaty', 'both our countries', 'the two
+        sides … the Mutual Defense Treaty'): its parties are the gazetteer's, or
+        for an unknown treaty the article's two main countries; each must be
+        named in the article."""
+        for r in self.readings:
+            text = r.extracted.article.text
+            sents = r.extracted.sentences
+            named = {m.key for m in r.mentions if m.kind is Kind.COUNTRY and m.key}
+            top = self.top_countries(r.mentions)
+            starts = [s.begin for s in sents]
+            for m in r.mentions:
+                k = self.key_of.get(self.mkey(m))
+                if m.kind is not Kind.TREATY or k is None:
+                    continue
+                i = bisect_right(starts, m.span.begin) - 1
+                if i < 0:
+                    continue
+                window = text[sents[max(i - 1, 0)].begin : sents[i].end]
+                cue = _PARTY_CUE.search(window)
+                if cue is None:
+                    continue
+                entry = self.lex.entries.get(k[1])
+                if entry is not None and entry.parties:
+                    parties = set(entry.parties)
+                elif cue.group("two"):
+                    parties = top
+                else:
+                    continue
+                if not parties or not parties <= named:
+                    continue
+                for cid in sorted(parties):
+                    self.discourse_facts.append(
+                        (r.extracted.article.id, cid, k[1], sents[i])
+                    )
 
     def iri(self, kind: Kind, key: str) -> str:
         return mint(self.base, kind.value, key)
@@ -602,6 +832,16 @@ def resolve(
                     rel.rule,
                 )
             )
+    stated = {(f.article_id, f.subject, f.predicate, f.object) for f in facts}
+    for aid, cid, tkey, sent in rs.discourse_facts:
+        s, o = rs.iri(Kind.COUNTRY, cid), rs.iri(Kind.TREATY, tkey)
+        if (aid, s, "partyTo", o) in stated or s not in keys or o not in keys:
+            continue
+        stated.add((aid, s, "partyTo", o))
+        rule = "treaty-parties-discourse"
+        facts.append(
+            Fact(s, "partyTo", o, aid, sent, rs.conf(rule_confidence(rule), aid), rule)
+        )
     claims: list[ResolvedClaim] = []
     for r in readings:
         for c in r.claims:

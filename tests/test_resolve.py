@@ -105,3 +105,76 @@ def test_normalise():
     assert (
         normalise("The U.S.-Japan  Security\u00a0Treaty") == "us-japan security treaty"
     )
+
+
+def test_titled_surname_alone_is_an_official_and_offices_keep_namesakes_apart(
+    read_text,
+):
+    rs = read_text(
+        "President Obama spoke. Secretary Kerry hosted Foreign Minister Kim.",
+        "Later President Obama left. Defense Minister Kim stayed.",
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "official") == ["Kerry", "Kim", "Kim", "Obama"]
+
+
+def test_family_name_first_surname_joins_its_full_name(read_text):
+    rs = read_text(
+        "Japanese Defense Minister Kishi Nobuo will attend.",
+        "Minister of Defense Kishi held talks.",
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "official") == ["Kishi Nobuo"]
+
+
+def test_position_country_from_the_lexicon_when_unstated(read_text):
+    rs = read_text("Secretary of Defense Lloyd J. Austin III spoke.")
+    res = resolve(rs, BASE)
+    assert labels(res, "position") == ["Secretary of Defense of the United States"]
+
+
+def test_unit_abbreviation_and_3d_ordinal_resolve_to_the_full_name(read_text):
+    rs = read_text(
+        "The 3d MLR formed. The 3rd Marine Littoral Regiment is in Hawaii. "
+        "The 13th MLR is another unit."
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "unit") == ["13th MLR", "3rd Marine Littoral Regiment"]
+
+
+def test_base_named_with_and_without_facility_type_is_one(read_text):
+    rs = read_text("MCB Camp Blaz opened. Camp Blaz is on Guam. Camp Foster is not.")
+    res = resolve(rs, BASE)
+    assert labels(res, "base") == ["Camp Foster", "MCB Camp Blaz"]
+
+
+def test_treaty_title_short_name_and_initials_are_one_treaty(read_text):
+    rs = read_text(
+        "The Agreement between Japan and Australia concerning reciprocal access "
+        "(“Japan-Australia Reciprocal Access Agreement”, or “Japan-Australia RAA”) was "
+        "signed. The Japan-Australia RAA is an agreement on access."
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "treaty") == ["Japan-Australia Reciprocal Access Agreement"]
+
+
+def test_generic_treaty_name_and_parties_from_discourse(read_text):
+    rs = read_text(
+        "The United States and the Philippines met. The two sides reaffirmed their "
+        "commitment to the Mutual Defense Treaty.",
+        "South Korea and the United States said the Mutual Defense Treaty holds.",
+    )
+    res = resolve(rs, BASE)
+    assert labels(res, "treaty") == [
+        "US-Philippines Mutual Defense Treaty",
+        "US-ROK Mutual Defense Treaty",
+    ]
+    parties = {
+        (f.subject.rsplit("/", 1)[1], f.rule, f.confidence)
+        for f in res.facts
+        if f.predicate == "partyTo" and f.article_id == "a0"
+    }
+    assert parties == {
+        ("philippines", "treaty-parties-discourse", 0.6),
+        ("united-states", "treaty-parties-discourse", 0.6),
+    }
