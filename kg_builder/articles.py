@@ -17,19 +17,33 @@ Metadata comes from three places; for each field the first that has it wins:
 3. a ``metadata.json`` sidecar (article id -> fields, see :func:`load_metadata`)
    in the folder of the file or any folder above it up to the input folder
    (the nearest one wins).
+
+Inputs are read in path order, whatever order they were given in, so which of
+two clashing articles is kept (same text, or ids equal but for case) never
+depends on the command line. What cannot be read is named with its cause:
+empty or whitespace-only text, binary content, bad encodings, malformed front
+matter or JSONL records, pipes, sockets, broken links and link loops (opened
+non-blocking, so a named pipe cannot hang the run). A text longer than
+:data:`MAX_ARTICLE_CHARS` is read as several articles, ``<id>-part-001``...,
+cut at paragraph breaks (:func:`cut_points`), with a warning.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import json
+import logging
 import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -40,13 +54,16 @@ from kg_builder.errors import (
     InputError,
     UsageError,
 )
+from kg_builder.iri import article_iri
 from kg_builder.model import Article
 
 __all__ = [
+    "MAX_ARTICLE_CHARS",
     "METADATA_FIELDS",
     "HtmlPage",
     "SIDECAR_NAME",
     "SUFFIXES",
+    "cut_points",
     "decode_text",
     "extract_html",
     "load_metadata",
@@ -68,6 +85,12 @@ METADATA_FIELDS = (
     "machine_translated",
 )
 _STRING_FIELDS = ("title", "url", "publisher", "language")
+#: the longest text read as one article; longer ones are read in parts. Oxigraph
+#: (the project's store and query engine) refuses any RDF term over 16 MiB
+#: ("Reached the buffer maximal size of 16777216"), and an article's text is one
+#: literal (``nif:isString``): 2.5M characters stay under it even if every one
+#: were written as a 6-byte ``\\uXXXX`` escape.
+MAX_ARTICLE_CHARS = 2_500_000
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM begins with UTF-16's.
@@ -82,6 +105,8 @@ _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
 _BAD_ID = re.compile(r"[/\\\x00-\x1f\x7f]")
 
 Fields = dict[str, Any]
+
+log = logging.getLogger(__name__)
 
 
 # -- decoding -----------------------------------------------------------------
@@ -373,6 +398,11 @@ _PARAGRAPH = frozenset(
     "article main header footer address details summary caption hr".split()
 )
 _LINE = frozenset("div li tr dt dd".split())
+# What may stand in <head>; any other start tag ends it (HTML5 "in head" mode).
+_HEAD_CONTENT = frozenset(
+    "head base basefont bgsound link meta title noscript noframes style script "
+    "template".split()
+)
 # Elements the HTML parser leaves open when the next one starts (<p>a<p>b).
 _AUTO_CLOSE = frozenset("p li dt dd tr td th".split())
 _NEVER_HINTED = frozenset(("html", "body", "main"))
@@ -389,38 +419,69 @@ class _Node:
         self.children: list[_Node | str] = []
 
     def text(self) -> str:
-        parts = [c if isinstance(c, str) else c.text() for c in self.children]
+        parts: list[str] = []
+        todo: list[_Node | str] = [self]
+        while todo:  # no recursion: broken pages nest thousands deep
+            node = todo.pop()
+            if isinstance(node, str):
+                parts.append(node)
+            else:
+                todo.extend(reversed(node.children))
         return _HTML_WS.sub(" ", "".join(parts)).strip()
 
 
 class _TreeBuilder(HTMLParser):
+    """A forgiving tree builder: unclosed elements end where an HTML5 parser
+    would end them, closely enough for text extraction."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = _Node("#document", {})
         self.stack = [self.root]
+        # Open elements by tag: an end tag nobody opened is dropped at once
+        # instead of searching the whole stack (50k of them under 50k open
+        # <div>s would take minutes).
+        self.open: Counter[str] = Counter()
 
     def _node(self, tag: str, attrs: list[tuple[str, str | None]]) -> _Node:
         node = _Node(tag, {k.lower(): v or "" for k, v in attrs})
         self.stack[-1].children.append(node)
         return node
 
+    def _close_from(self, i: int) -> None:
+        self.open.subtract(n.tag for n in self.stack[i:])
+        del self.stack[i:]
+
+    def _close(self, tag: str) -> None:
+        if self.open[tag] <= 0:
+            return
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                self._close_from(i)
+                return
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HEAD_CONTENT and self.open["head"] > 0:
+            # <body>, <p>... end an unclosed <head> (and an unclosed <title>
+            # in it), as in HTML5's "in head" insertion mode; else the whole
+            # page would sit in <head> and be dropped as not text.
+            self._close("head")
         if tag in _AUTO_CLOSE and self.stack[-1].tag == tag:
-            self.stack.pop()
+            self._close_from(len(self.stack) - 1)
         node = self._node(tag, attrs)
         if tag not in _VOID:
             self.stack.append(node)
+            self.open[tag] += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._node(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
+        self._close(tag)
 
     def handle_data(self, data: str) -> None:
+        if self.stack[-1].tag == "head" and data.strip():
+            self._close("head")  # text in <head> starts the body, as in HTML5
         self.stack[-1].children.append(data)
 
 
@@ -477,22 +538,43 @@ def _dropped(node: _Node, rules: HtmlChromeRules, in_article: bool) -> bool:
 def _render(
     node: _Node, rules: HtmlChromeRules, out: _Writer, in_article: bool, pre: bool
 ) -> None:
-    for child in node.children:
+    # Depth first with an explicit stack, not recursion: pages with thousands
+    # of unclosed <font> or <div> tags nest that deep, and must still be read.
+    # A frame: the children left to visit, whether inside <article> / <pre>,
+    # and the break and cell spacing to apply when the element ends.
+    stack: list[tuple[Iterator[_Node | str], bool, bool, int, bool]] = [
+        (iter(node.children), in_article, pre, 0, False)
+    ]
+    while stack:
+        children, in_art, in_pre, n, cell = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            out.brk(n)
+            out.space = out.space or cell
+            continue
         if isinstance(child, str):
-            out.text(child, pre)
+            out.text(child, in_pre)
             continue
         tag = child.tag
-        if tag in _NEVER_TEXT or _dropped(child, rules, in_article):
+        if tag in _NEVER_TEXT or _dropped(child, rules, in_art):
             continue
         if tag == "br":
             out.brk(1)
             continue
         n = 2 if tag in _PARAGRAPH else 1 if tag in _LINE else 0
+        cell = tag in ("td", "th")
         out.brk(n)
-        out.space = out.space or tag in ("td", "th")
-        _render(child, rules, out, in_article or tag == "article", pre or tag == "pre")
-        out.brk(n)
-        out.space = out.space or tag in ("td", "th")
+        out.space = out.space or cell
+        stack.append(
+            (
+                iter(child.children),
+                in_art or tag == "article",
+                in_pre or tag == "pre",
+                n,
+                cell,
+            )
+        )
 
 
 def _text_of(node: _Node, rules: HtmlChromeRules) -> str:
@@ -504,11 +586,14 @@ def _text_of(node: _Node, rules: HtmlChromeRules) -> str:
 def _main_candidates(
     node: _Node, rules: HtmlChromeRules, found: dict[str, list[_Node]], in_article: bool
 ) -> None:
-    """Collect the <article>, <main> and <body> elements not inside chrome."""
-    for child in node.children:
+    """Collect the <article>, <main> and <body> elements not inside chrome,
+    in document order."""
+    todo = [(c, in_article) for c in reversed(node.children)]
+    while todo:  # no recursion, as in _render
+        child, in_art = todo.pop()
         if isinstance(child, str) or child.tag in _NEVER_TEXT:
             continue
-        if _dropped(child, rules, in_article):
+        if _dropped(child, rules, in_art):
             continue
         if child.tag == "article":
             found["article"].append(child)
@@ -516,7 +601,8 @@ def _main_candidates(
             found["main"].append(child)
         elif child.tag == "body":
             found["body"].append(child)
-        _main_candidates(child, rules, found, in_article or child.tag == "article")
+        inner = in_art or child.tag == "article"
+        todo.extend((c, inner) for c in reversed(child.children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,9 +642,8 @@ def extract_html(html: str, rules: HtmlChromeRules | None = None) -> HtmlPage:
     Returns:
         The text and the metadata found (``None`` where the page has none).
 
-    Raises:
-        ArticleReadError: never directly; a page nested too deeply to walk
-            raises RecursionError, which the reader reports.
+    Malformed HTML never raises: unclosed elements end where an HTML5 parser
+    would end them, and pages nested any depth are walked without recursion.
 
     >>> extract_html("<title>T</title><nav>Menu</nav><p>One</p><p>Two</p>").text
     'One\\n\\nTwo'
@@ -613,6 +698,85 @@ def extract_html(html: str, rules: HtmlChromeRules | None = None) -> HtmlPage:
 
 # -- articles --------------------------------------------------------------------
 
+_CUT_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n")
+_CUT_LINE = re.compile(r"\n")
+_CUT_SPACE = re.compile(r"\s")
+
+
+def _cut(text: str, begin: int, limit: int) -> int:
+    """Where the piece starting at ``begin`` ends (exclusive), at most ``limit``."""
+    end = begin + limit
+    low = begin + limit // 2
+    for rx in (_CUT_PARAGRAPH, _CUT_LINE, _CUT_SPACE):
+        last = None
+        for m in rx.finditer(text, low, end):
+            last = m
+        if last is not None:
+            return last.end()
+    return end
+
+
+def cut_points(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Split ``text`` into consecutive pieces of at most ``max_chars`` characters.
+
+    Each piece ends, best first, at the last paragraph break (a blank line), line
+    break or white space in its second half; at exactly ``max_chars`` when it
+    has none (a 2 MB line with no spaces).
+
+    >>> text = "One one.\\n\\nTwo two.\\n\\nThree."
+    >>> [text[b:e] for b, e in cut_points(text, 12)]
+    ['One one.\\n\\n', 'Two two.\\n\\n', 'Three.']
+
+    Args:
+        text: an article's text.
+        max_chars: the longest piece; at least 2.
+
+    Returns:
+        ``(begin, end)`` of each piece; together they cover the text exactly,
+        in order. One piece when the text is short enough.
+
+    Raises:
+        ValueError: ``max_chars`` is below 2.
+    """
+    if max_chars < 2:
+        raise ValueError(f"max_chars must be at least 2, not {max_chars}")
+    pieces = []
+    begin = 0
+    while len(text) - begin > max_chars:
+        end = _cut(text, begin, max_chars)
+        pieces.append((begin, end))
+        begin = end
+    pieces.append((begin, len(text)))
+    return pieces
+
+
+def _parts(article: Article) -> tuple[Article, ...]:
+    """The article, or for a text over :data:`MAX_ARTICLE_CHARS` its parts."""
+    if len(article.text) <= MAX_ARTICLE_CHARS:
+        return (article,)
+    cuts = cut_points(article.text, MAX_ARTICLE_CHARS)
+    width = max(3, len(str(len(cuts))))
+    parts = tuple(
+        dataclasses.replace(
+            article,
+            id=f"{article.id}-part-{n:0{width}d}",
+            text=article.text[b:e],
+            excluded=find_chrome(article.text[b:e]),
+        )
+        for n, (b, e) in enumerate(cuts, start=1)
+    )
+    log.warning(
+        "%s: %s characters, more than %s in one article; read as %d parts, "
+        "%s to %s (offsets count from the start of each part)",
+        article.source,
+        f"{len(article.text):,}",
+        f"{MAX_ARTICLE_CHARS:,}",
+        len(parts),
+        parts[0].id,
+        parts[-1].id,
+    )
+    return parts
+
 
 def _article(
     article_id: str,
@@ -621,30 +785,90 @@ def _article(
     own: Fields,
     given: Mapping[str, Fields],
     sidecar: Mapping[str, Fields],
-) -> Article:
+) -> tuple[Article, ...]:
     fields: Fields = {}
     fields.update(sidecar.get(article_id, {}))
     fields.update(given.get(article_id, {}))
     fields.update({k: v for k, v in own.items() if k in METADATA_FIELDS})
-    return Article(
+    long = len(text) > MAX_ARTICLE_CHARS  # chrome is found part by part
+    article = Article(
         id=article_id,
         text=text,
         source=source,
-        excluded=find_chrome(text),
+        excluded=() if long else find_chrome(text),
         **fields,
     )
+    return _parts(article)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of this mode is, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((w for test, w in _NOT_REGULAR if test(mode)), "not a file")
+
+
+def _not_regular(path: Path) -> str | None:
+    try:
+        return _kind(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading, or say why it cannot be read.
+
+    Opened non-blocking and checked after opening: a named pipe with no writer
+    would otherwise block the run forever, and a check before opening could be
+    raced. (The flag changes nothing for a regular file.)
+
+    Raises:
+        ArticleReadError: the file cannot be opened (permissions, a symbolic
+            link loop...) or is not a regular file.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        cause = exc.strerror or str(exc)
+        what = _not_regular(path)
+        if what is not None:  # a socket: ENXIO
+            cause = f"{what}, not a regular file"
+        elif exc.errno == errno.ELOOP:
+            cause += " (a symbolic link loop)"
+        elif exc.errno == errno.ENOENT and os.path.islink(path):
+            cause += f" (a broken symbolic link to {os.readlink(path)!r})"
+        raise ArticleReadError(path, f"cannot read: {cause}") from exc
+    try:
+        what = _kind(os.fstat(fd).st_mode)
+        if what is not None:
+            raise ArticleReadError(path, f"cannot read: {what}, not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ArticleReadError(path, f"cannot read: {exc.strerror or exc}") from exc
+    with _open_regular(path) as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            cause = exc.strerror or str(exc)
+            raise ArticleReadError(path, f"cannot read: {cause}") from exc
 
 
 def _read_text_file(
     path: Path, given: Mapping[str, Fields], sidecar: Mapping[str, Fields]
-) -> Article:
+) -> tuple[Article, ...]:
     data = _read_bytes(path)
     if not data:
         raise ArticleReadError(path, "the file is empty")
@@ -660,7 +884,7 @@ def _read_text_file(
 
 def _read_html_file(
     path: Path, given: Mapping[str, Fields], sidecar: Mapping[str, Fields]
-) -> Article:
+) -> tuple[Article, ...]:
     data = _read_bytes(path)
     if not data:
         raise ArticleReadError(path, "the file is empty")
@@ -683,9 +907,9 @@ def _read_jsonl(
     path: Path, given: Mapping[str, Fields], sidecar: Mapping[str, Fields]
 ) -> Iterator[Article | InputError]:
     try:
-        handle = path.open("rb")
-    except OSError as exc:
-        yield ArticleReadError(path, f"cannot read: {exc.strerror or exc}")
+        handle = _open_regular(path)
+    except InputError as exc:
+        yield exc
         return
     with handle:
         head = handle.read(4)
@@ -707,7 +931,7 @@ def _read_jsonl(
             if not raw_line.strip():
                 continue
             try:
-                yield _jsonl_record(path, lineno, raw_line, given, sidecar)
+                yield from _jsonl_record(path, lineno, raw_line, given, sidecar)
             except InputError as exc:
                 yield exc
 
@@ -718,7 +942,7 @@ def _jsonl_record(
     raw_line: bytes,
     given: Mapping[str, Fields],
     sidecar: Mapping[str, Fields],
-) -> Article:
+) -> tuple[Article, ...]:
     line_text = decode_text(raw_line, path, lineno)
     try:
         record = json.loads(line_text)
@@ -755,9 +979,9 @@ def _read_file(
         if suffix == ".jsonl":
             yield from _read_jsonl(path, given, sidecar)
         elif suffix in (".html", ".htm"):
-            yield _read_html_file(path, given, sidecar)
+            yield from _read_html_file(path, given, sidecar)
         else:
-            yield _read_text_file(path, given, sidecar)
+            yield from _read_text_file(path, given, sidecar)
     except InputError as exc:
         yield exc
 
@@ -811,14 +1035,28 @@ def _walk(
         path = folder / entry.name
         try:
             is_dir = entry.is_dir()  # follows symlinks
-            is_file = entry.is_file()
         except OSError:
-            continue
+            is_dir = False
         if is_dir:
             yield from _walk(path, sidecar, seen)
-        elif path.suffix.lower() in SUFFIXES and (is_file or entry.is_symlink()):
-            # a dangling symlink is reported by the reader, not hidden
+        elif path.suffix.lower() in SUFFIXES:
+            # Named like an article but a dangling symlink, a link loop, a pipe:
+            # the reader says so rather than the file silently going missing.
             yield path, sidecar
+
+
+def _order(path: Path) -> tuple[str, ...]:
+    """Sort key of an input: its absolute path, segment by segment, as the
+    folder walk orders (``a/x/y.txt`` before ``a/x-y.txt``)."""
+    return Path(os.path.abspath(path)).parts
+
+
+def _real_path(path: Path) -> Path:
+    """The path with symbolic links resolved, or as given if they loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return Path(os.path.abspath(path))
 
 
 def read_articles(
@@ -834,7 +1072,9 @@ def read_articles(
     A file reached twice (named and inside a named folder) is read once.
 
     Args:
-        inputs: files and folders, read in the order given.
+        inputs: files and folders. They are read in the order of their
+            paths, whatever the order given, so the same inputs give the same
+            articles and the same choice between clashing ones.
         metadata: article id -> fields, as in a sidecar; wins over sidecars,
             loses to what a file says about itself.
 
@@ -851,16 +1091,17 @@ def read_articles(
     except ValueError as exc:
         raise UsageError(f"bad metadata mapping: {exc}") from exc
     seen_folders: set[tuple[int, int]] = set()
-    first_source: dict[str, str] = {}
+    first_source: dict[str, tuple[str, str]] = {}  # IRI key -> (id, source)
     beside: dict[Path, dict[str, Fields]] = {}  # sidecars of named files' folders
     read_files: set[Path] = set()
 
     def items() -> Iterator[tuple[Path, Mapping[str, Fields]] | InputError]:
-        for item in inputs:
-            path = Path(item)
+        # In path order, not argument order: which of two clashing articles is
+        # kept, and so the output, must not depend on how the shell listed them.
+        for path in sorted(map(Path, inputs), key=_order):
             if path.is_dir():
                 yield from _walk(path, {}, seen_folders)
-            elif not path.exists():
+            elif not path.exists() and not path.is_symlink():
                 yield InputError(path, "no such file or folder")
             elif path.suffix.lower() not in SUFFIXES:
                 yield InputError(
@@ -869,7 +1110,7 @@ def read_articles(
                     f"expected one of {', '.join(SUFFIXES)}",
                 )
             else:
-                folder = path.parent.resolve()
+                folder = _real_path(path.parent)
                 if folder not in beside:
                     beside[folder], error = _sidecar(path.parent, {})
                     if error is not None:
@@ -881,22 +1122,28 @@ def read_articles(
             yield entry
             continue
         path, sidecar = entry
-        real = path.resolve()
+        real = _real_path(path)
         if real in read_files:  # named twice, or a folder and a file in it
             continue
         read_files.add(real)
         for result in _read_file(path, given, sidecar):
             if isinstance(result, Article):
-                first = first_source.setdefault(result.id, result.source)
+                # Ids that differ only in case would share articles/<id>.ttl on
+                # case-insensitive file systems (and the writer refuses them).
+                key = article_iri("", result.id).casefold()
+                first_id, first = first_source.setdefault(
+                    key, (result.id, result.source)
+                )
                 if first != result.source:
                     # A JSONL record's source is "path:line"; report them apart.
                     line = None
                     if result.source != str(path):
                         line = int(result.source.rpartition(":")[2])
+                    same = "" if first_id == result.id else f" (as {first_id!r})"
                     yield InputError(
                         path,
-                        f"duplicate article id {result.id!r}, first read from "
-                        f"{first}; give one of them another 'id'",
+                        f"duplicate article id {result.id!r}, first read{same} "
+                        f"from {first}; give one of them another 'id'",
                         line,
                     )
                     continue

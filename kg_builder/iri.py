@@ -72,8 +72,20 @@ def mention_iri(base: str, article_id: str, begin: int, end: int) -> str:
 
 
 def evidence_iri(base: str, article_id: str, begin: int, end: int) -> str:
-    # NIF's RFC 5147 style offset fragment for the sentence quoted as evidence.
-    return f"{article_iri(base, article_id)}#char={begin},{end}"
+    """The IRI of a sentence quoted as evidence: NIF's RFC 5147 style offsets.
+
+    ``#char=b,e`` after the article IRI; under a base that already has a
+    fragment (``--base https://example.org/kg#``) a second ``#`` would make an
+    invalid IRI, so the offsets follow a ``/`` there.
+
+    >>> evidence_iri("https://x.org/id/", "a", 3, 9)
+    'https://x.org/id/article/a#char=3,9'
+    >>> evidence_iri("https://x.org/kg#", "a", 3, 9)
+    'https://x.org/kg#article/a/char=3,9'
+    """
+    article = article_iri(base, article_id)
+    sep = "/" if "#" in article else "#"
+    return f"{article}{sep}char={begin},{end}"
 
 
 def assertion_iri(base: str, article_id: str, s: str, p: str, o: str) -> str:
