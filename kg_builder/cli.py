@@ -44,7 +44,23 @@ def build_cmd(
     model: Annotated[
         str, typer.Option(help="spaCy pipeline, or 'blank' for rules only.")
     ] = DEFAULT_MODEL,
-    jobs: Annotated[int, typer.Option(min=1, help="Processes for the NLP stage.")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes for extraction and graphs."),
+    ] = 1,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where per-article work runs: 'local' (--jobs processes) or "
+            "'dask' (an existing Dask cluster, see --scheduler)."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address for --engine dask (tcp://host:8786)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Build the knowledge graph of INPUTS into --out."""
@@ -62,8 +78,21 @@ def build_cmd(
             err=True,
         )
         raise typer.Exit(EXIT_USAGE)
+    if engine not in ("local", "dask") or (engine == "dask") != bool(scheduler):
+        typer.echo(
+            "error: --engine is 'local' or 'dask', and --scheduler ADDRESS goes "
+            "with --engine dask (only)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
     try:
-        report = build(inputs, out, base=base, model=model, jobs=jobs)
+        if engine == "dask":
+            from .distributed import DaskEngine
+
+            with DaskEngine(scheduler) as cluster:
+                report = build(inputs, out, base=base, model=model, engine=cluster)
+        else:
+            report = build(inputs, out, base=base, model=model, jobs=jobs)
     except KgBuilderError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc

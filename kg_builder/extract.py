@@ -26,6 +26,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from .errors import ModelError
@@ -37,6 +38,9 @@ __all__ = [
     "Candidate",
     "ExtractedArticle",
     "add_known_names",
+    "add_names",
+    "names_pattern",
+    "titled_names",
     "build_nlp",
     "extract",
     "mentions_from_doc",
@@ -87,11 +91,22 @@ def _cands(doc: Doc) -> list[Candidate]:
 
 @Language.component("kg_lines")
 def kg_lines(doc: Doc) -> Doc:
-    """Mark the token after a line break as a sentence start (before the parser)."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_:
-            tok.is_sent_start = True
+    """Mark the token after a line break as a sentence start (before the parser).
+
+    The starts are set in one ``Doc.from_array`` call: setting
+    ``Token.is_sent_start`` one token at a time rescans the whole doc on every
+    set, which made a page of many short lines quadratic.
+    """
+    starts = [
+        tok.i + 1
+        for tok in doc[:-1]
+        if "\n" in tok.text or "\n" in tok.whitespace_
+    ]
+    if not starts:
+        return doc
+    arr = doc.to_array(SENT_START)
+    arr[starts] = 1
+    doc.from_array([SENT_START], arr)
     return doc
 
 
@@ -138,7 +153,11 @@ def make_gazetteer(nlp: Language, name: str) -> GazetteerMatcher:
 
 
 class PatternMatcher:
-    """Applies the naming-convention regexes of ``data/patterns/structural.json``."""
+    """Applies the naming-convention regexes of ``data/patterns/structural.json``,
+    then finds the initials of the treaties it named ('RAA' after 'Reciprocal
+    Access Agreement') elsewhere in the same text."""
+
+    _ABBREVIATED = frozenset({"treaty-dyad", "treaty-named", "treaty-of", "gazetteer"})
 
     def __init__(self, lexicon: Lexicon) -> None:
         spec = lexicon.patterns
@@ -146,12 +165,27 @@ class PatternMatcher:
         country_alt = "|".join(re.escape(c) for c in countries)
         echelons = sorted(lexicon.unit_echelons, key=len, reverse=True)
         echelon_alt = "|".join(re.escape(e) for e in echelons)
+        abbr_alt = "|".join(
+            re.escape(a)
+            for a in sorted(lexicon.unit_abbreviations, key=len, reverse=True)
+        )
+        ordinal = (
+            r"(?:\d{1,3}(?:"
+            + "|".join(re.escape(s) for s in lexicon.ordinal_suffixes)
+            + r")|\b[IVX]{1,4})"
+        )
         self.strip = frozenset(spec["strip_leading"])
         self.patterns: list[tuple[dict[str, Any], re.Pattern[str]]] = []
         for p in [*spec["patterns"], spec["unit_descriptor"]]:
             rx = p["regex"].replace("{COUNTRY}", country_alt)
             rx = rx.replace("{ECHELON}", echelon_alt)
+            rx = rx.replace("{UNIT_ABBR}", abbr_alt or "(?!)")
+            rx = rx.replace("{ORDINAL}", ordinal)
             self.patterns.append((p, re.compile(rx)))
+        self.abbreviation = spec.get("treaty_abbreviation", {})
+        self.country_rx = re.compile(rf"(?<![\w-])(?:{country_alt})(?![\w-])")
+        self.dyad_rx = re.compile(rf"^(?:{country_alt})\s?[-–]\s?(?:{country_alt})\s+")
+        self.country_alt = country_alt
         self.lexicon = lexicon
 
     def _strip(self, text: str, begin: int, end: int) -> tuple[int, int]:
@@ -171,6 +205,14 @@ class PatternMatcher:
                 continue
             return begin, end
 
+    def _countries_in(self, surface: str) -> int:
+        return len(
+            {
+                self.lexicon.country_of_form(m.group(0))
+                for m in self.country_rx.finditer(surface)
+            }
+        )
+
     def __call__(self, doc: Doc) -> Doc:
         out = _cands(doc)
         text = doc.text
@@ -181,6 +223,8 @@ class PatternMatcher:
                 b, e = self._strip(text, b, e)
                 surface = text[b:e]
                 if surface in excluded or not surface.strip():
+                    continue
+                if self._countries_in(surface) < spec.get("requires_countries", 0):
                     continue
                 attrs: list[tuple[str, str]] = []
                 for g in ("num", "a", "b"):
@@ -199,7 +243,46 @@ class PatternMatcher:
                         attrs=(*attrs, ("confidence", str(spec["confidence"]))),
                     )
                 )
+        if self.abbreviation:
+            out.extend(self._abbreviations(text, out))
         return doc
+
+    def _abbreviations(self, text: str, cands: list[Candidate]) -> list[Candidate]:
+        """Initials of the treaties named in this text, where they occur."""
+        longs: dict[str, str] = {}
+        for c in cands:
+            if c.kind is not Kind.TREATY or c.rule not in self._ABBREVIATED:
+                continue
+            surface = " ".join(text[c.begin : c.end].split())
+            rest = self.dyad_rx.sub("", surface)
+            words = re.findall(r"[A-Za-z][\w'’]*", rest)
+            caps = "".join(w[0] for w in words if w[0].isupper())
+            full = "".join(
+                w[0].upper() for w in words if w.lower() not in ("and", "the")
+            )
+            for acr in {caps, full}:
+                if len(acr) >= 3 and acr.isupper() and acr != rest:
+                    longs.setdefault(acr, surface)
+        if not longs:
+            return []
+        acronyms = "|".join(re.escape(a) for a in sorted(longs, key=len, reverse=True))
+        parties = rf"(?:{self.country_alt})\s?[-–]\s?(?:{self.country_alt})\s+"
+        rx = re.compile(rf"(?<![\w.-])(?:{parties})?(?P<acr>{acronyms})(?![\w-])")
+        spec = self.abbreviation
+        return [
+            Candidate(
+                m.start(),
+                m.end(),
+                Kind.TREATY,
+                spec["id"],
+                _PRIORITY["pattern"],
+                attrs=(
+                    ("abbrev_of", longs[m.group("acr")]),
+                    ("confidence", str(spec["confidence"])),
+                ),
+            )
+            for m in rx.finditer(text)
+        ]
 
     def _names_country(self, surface: str) -> bool:
         return self.lexicon.country_forms.get(surface) is not None
@@ -213,46 +296,104 @@ def make_patterns(nlp: Language, name: str) -> PatternMatcher:
 # ------------------------------------------------------------------------ officials
 
 _NAME_TOKEN = re.compile(r"^[A-Z][a-zA-Z'’-]+$|^[A-Z]\.$")
+_QUOTES = frozenset({'"', "“", "”"})
 _STOP_NAMES = frozenset(
     "The A An And Or But Of In On At For From With By To Jan Feb Mar Apr May Jun Jul "
     "Aug Sep Sept Oct Nov Dec January February March April June July August "
     "September October November December Monday Tuesday Wednesday Thursday Friday "
     "Saturday Sunday".split()
 )
+#: text before a name, on its line, that makes the line a photo credit
+_CREDIT_BEFORE = re.compile(
+    r"(?i)\b(?:photo|image|video|graphic)s?\s+(?:by|courtesy\s+of)\b|\bphotographer\b"
+)
+#: state-style words between "of the" and a country ("of the Commonwealth of …")
+_POLITY = (
+    r"(?:(?:Commonwealth|Republic|Kingdom|Federation|Union|Federal Republic|"
+    r"Islamic Republic|Socialist Republic|People['’]s Republic)\s+of\s+(?:the\s+)?)?"
+)
 
 
 class OfficialsMatcher:
     """Officials and their positions: 'Japanese Defense Minister Yasukazu Hamada',
-    'Yoshimasa Hayashi, Japan's foreign minister', 'Capt. Nestor Soriano', and
-    later bare mentions of the same names ('Blinken', 'Mr. Austin')."""
+    'U.S. Ambassador to Japan Rahm Emanuel', 'Yoshimasa Hayashi, Japan's foreign
+    minister', 'Scott Morrison, MP, Prime Minister of the Commonwealth of
+    Australia', 'Marine Corps Commandant Gen. David Berger', 'Capt. Nestor
+    Soriano', 'Secretaries Del Rosario and Gazmin', and later bare mentions of the
+    same names ('Blinken', 'Mr. Austin'). Names in photo credits are skipped."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.titles = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for surface, pid in sorted(lexicon.title_surfaces.items()):
-            self.titles.add(pid, [nlp.make_doc(surface)])
+        surfaces = sorted(lexicon.title_surfaces, key=lambda s: (-len(s), s))
+        # Titles are matched on the text, any white space between their words:
+        # a page may break a title across lines ("Assistant\nSecretary of …").
+        self.titles = re.compile(
+            r"(?<![\w-])(?:"
+            + "|".join(r"\s+".join(re.escape(w) for w in s.split()) for s in surfaces)
+            + r")(?![\w-])",
+            re.IGNORECASE,
+        )
+        self.title_ids = {
+            " ".join(s.split()): pid for s, pid in lexicon.title_surfaces.items()
+        }
+        names = sorted(
+            (f for f in lexicon.country_forms if f[:1].isupper()), key=len, reverse=True
+        )
+        self.complement = re.compile(
+            r"\s+(?P<prep>of|for|to)\s+(?:the\s+)?"
+            + _POLITY
+            + r"(?P<c>"
+            + "|".join(re.escape(n) for n in names)
+            + r")(?![\w-])"
+        )
         self.ranks = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.ranks.add("rank", [nlp.make_doc(r) for r in lexicon.ranks])
         self.honorifics = lexicon.honorifics
+        self.address = lexicon.address_titles
+        self.post_nominals = lexicon.post_nominals
         self.suffixes = lexicon.name_suffixes
 
     # -- helpers -----------------------------------------------------------------
     def _name_after(self, doc: Doc, i: int) -> tuple[int, int] | None:
-        """Token range of a personal name starting at token ``i``."""
+        """Token range of a personal name starting at token ``i``.
+
+        Middle initials, suffixes ('III', ', Jr.'), a quoted nickname ('Vicente
+        "Ben" Blaz') and, after a lone first word, one line break ('Pio\\nLorenzo
+        F. Batino', a page's hard wrap) stay inside the name."""
         j = i
         n_words = 0
-        while j < len(doc) and j - i < 5:
+        while j < len(doc) and j - i < 9 and n_words < 6:
             t = doc[j]
+            nxt = doc[j + 1] if j + 1 < len(doc) else None
             if t.text in self.suffixes and n_words >= 2:
                 j += 1
                 continue
             if (
                 t.text == ","
-                and j + 1 < len(doc)
-                and doc[j + 1].text in self.suffixes
+                and nxt is not None
+                and nxt.text in self.suffixes
                 and n_words >= 2
             ):
                 j += 2
+                continue
+            if (
+                t.text in _QUOTES
+                and n_words >= 1
+                and j + 2 < len(doc)
+                and _NAME_TOKEN.match(doc[j + 1].text)
+                and doc[j + 2].text in _QUOTES
+            ):
+                j += 3
+                continue
+            if (
+                t.is_space
+                and t.text.count("\n") == 1
+                and n_words == 1
+                and nxt is not None
+                and _NAME_TOKEN.match(nxt.text)
+                and nxt.text not in _STOP_NAMES
+            ):
+                j += 1
                 continue
             if not _NAME_TOKEN.match(t.text) or t.text in _STOP_NAMES:
                 break
@@ -263,8 +404,11 @@ class OfficialsMatcher:
             j += 1
         if n_words == 0:
             return None
-        # never end on an initial
-        while j > i and doc[j - 1].text.endswith(".") and len(doc[j - 1].text) == 2:
+        # never end on an initial, a quote or white space
+        while j > i and (
+            (doc[j - 1].text.endswith(".") and len(doc[j - 1].text) == 2)
+            or doc[j - 1].is_space
+        ):
             j -= 1
         return (i, j) if j > i else None
 
@@ -286,6 +430,8 @@ class OfficialsMatcher:
             if i - width < 0:
                 continue
             span = doc[i - width : i]
+            if span[0].is_space:  # a country form never starts with white space
+                continue
             text = span.text
             cid = self.lexicon.country_of_form(text)
             if cid:
@@ -295,10 +441,23 @@ class OfficialsMatcher:
                 return cid, span.start_char, end
         return None
 
+    @staticmethod
+    def _in_credit(doc: Doc, i: int) -> bool:
+        """Token ``i`` is in a photo credit ('Photo by Cpl. Patrick King')."""
+        # Doc.text joins every token each time it is read: once per doc, not
+        # once per token (that made extraction 25x slower than the model).
+        text = doc.user_data.get("kg_text")
+        if text is None:
+            text = doc.user_data["kg_text"] = doc.text
+        start = text.rfind("\n", 0, doc[i].idx) + 1
+        prefix = text[start : doc[i].idx]
+        return len(prefix) < 80 and _CREDIT_BEFORE.search(prefix) is not None
+
     def __call__(self, doc: Doc) -> Doc:
         out = _cands(doc)
         found_names: list[str] = []
         claimed: set[int] = set()
+        in_titles: set[int] = set()
 
         def add_official(
             b: int, e: int, rule: str, attrs: list[tuple[str, str]]
@@ -317,23 +476,49 @@ class OfficialsMatcher:
             claimed.update(range(b, e))
             found_names.append(span.text)
 
-        for match_id, start, end in self.titles(doc):
-            pid = doc.vocab.strings[match_id]
-            title = doc[start:end]
-            # Skip a shorter title inside a longer one ("Secretary" in "Deputy…").
+        rank_end: dict[int, int] = {}
+        for _mid, start, end in self.ranks(doc):
+            rank_end[start] = max(end, rank_end.get(start, end))
+
+        for tm in self.titles.finditer(doc.text):
+            title = doc.char_span(tm.start(), tm.end(), alignment_mode="expand")
+            if title is None:
+                continue
+            pid = self.title_ids.get(" ".join(tm.group(0).split()).lower())
+            if pid is None:
+                continue
+            start, end = title.start, title.end
+            in_titles.update(range(start, end))
             country = self._country_before(doc, start)
+            before = country
             pattrs: list[tuple[str, str]] = [("position", pid)]
+            after = end
+            cm = self.complement.match(doc.text, title.end_char)
+            if cm:  # "Prime Minister of Japan", "Ambassador to Japan"
+                cid = self.lexicon.country_of_form(cm.group("c"))
+                cspan = doc.char_span(cm.start(), cm.end(), alignment_mode="expand")
+                if cid and cspan is not None:
+                    if cm.group("prep") == "to":
+                        pattrs.append(("to_country", cid))
+                    elif country is None:
+                        country = (cid, cm.start("c"), cm.end("c"))
+                    after = cspan.end
+                    in_titles.update(range(end, after))
             if country:
                 pattrs.append(("country", country[0]))
                 pattrs.append(("country_span", f"{country[1]}:{country[2]}"))
-            name = self._name_after(doc, end)
+            name = self._name_after(doc, after)
             rule = "title-before-name"
+            if name is None and after in rank_end:
+                # a rank between title and name: "Marine Corps Commandant Gen. X"
+                name = self._name_after(doc, rank_end[after])
             if name is None:
-                # appositive: "Yoshimasa Hayashi, Japan's foreign minister"
+                # appositive: "Yoshimasa Hayashi, Japan's foreign minister",
+                # "Scott Morrison, MP, Prime Minister of …"
                 k = start
                 cspan = (
-                    doc.char_span(country[1], country[2], alignment_mode="expand")
-                    if country
+                    doc.char_span(before[1], before[2], alignment_mode="expand")
+                    if before
                     else None
                 )
                 if cspan is not None:
@@ -341,7 +526,14 @@ class OfficialsMatcher:
                 if k > 0 and doc[k - 1].lower_ in ("the", "a"):
                     k -= 1
                 if k > 0 and doc[k - 1].text == ",":
-                    name = self._name_before(doc, k - 1)
+                    j = k - 1
+                    if (
+                        j >= 2
+                        and doc[j - 1].text in self.post_nominals
+                        and doc[j - 2].text == ","
+                    ):
+                        j -= 2
+                    name = self._name_before(doc, j)
                     rule = "appositive-title"
             if name is None:
                 continue
@@ -363,7 +555,9 @@ class OfficialsMatcher:
                 [("title_span", f"{title.start_char}:{title.end_char}"), *pattrs],
             )
 
-        for _mid, start, end in self.ranks(doc):
+        for start, end in sorted(rank_end.items()):
+            if start in in_titles or self._in_credit(doc, start):
+                continue
             name = self._name_after(doc, end)
             if name and name[0] not in claimed:
                 rank = doc[start:end]
@@ -371,19 +565,28 @@ class OfficialsMatcher:
                     name[0], name[1], "rank-before-name", [("rank", rank.text)]
                 )
 
+        # forms of address: "Mr. Blinken", "Secretary Kerry", "Secretaries Del
+        # Rosario and Gazmin"; a title already read as a position is not one
         for tok in doc:
+            if tok.i in in_titles or self._in_credit(doc, tok.i):
+                continue
             if tok.text in self.honorifics:
-                j = tok.i + 1
-                while j < len(doc):
-                    name = self._name_after(doc, j)
-                    if not name or name[0] in claimed:
-                        break
-                    add_official(name[0], name[1], "honorific", [])
-                    j = name[1]
-                    if j < len(doc) and doc[j].lower_ == "and":
-                        j += 1
-                    else:
-                        break
+                rule = "honorific"
+            elif tok.text in self.address:
+                rule = "address-title"
+            else:
+                continue
+            j = tok.i + 1
+            while j < len(doc):
+                name = self._name_after(doc, j)
+                if not name or name[0] in claimed:
+                    break
+                add_official(name[0], name[1], rule, [])
+                j = name[1]
+                if j < len(doc) and doc[j].lower_ == "and":
+                    j += 1
+                else:
+                    break
 
         # Later bare mentions of the names introduced above, in this article.
         forms: set[str] = set()
@@ -524,54 +727,98 @@ def mentions_from_doc(article: Article, doc: Doc) -> tuple[RawMention, ...]:
     )
 
 
+_TITLED_RULES = frozenset({"title-before-name", "appositive-title", "rank-before-name"})
+
+
+def titled_names(
+    mentions: Iterable[RawMention], titled_rules: frozenset[str] = _TITLED_RULES
+) -> set[str]:
+    """Full names (two words or more) of officials introduced with a title."""
+    return {
+        " ".join(m.text.split())
+        for m in mentions
+        if m.kind is Kind.OFFICIAL
+        and m.rule in titled_rules
+        and len(m.text.split()) >= 2
+    }
+
+
+def _trie(names: Iterable[str]) -> str:
+    """A regex for any of ``names`` that tries longer names first.
+
+    Equivalent to ``n1|n2|...`` sorted longest first, but shared prefixes are
+    matched once: with thousands of names that alternation tried every name at
+    every word of every article.
+    """
+    root: dict[str, Any] = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a name ends here
+
+    def rx(node: dict[str, Any]) -> str:
+        # Longer continuations before the name that ends here, so that when
+        # what follows must not be a word character, backtracking settles on
+        # the longest name that allows it, as the sorted alternation does.
+        alts = [re.escape(ch) + rx(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        if len(alts) == 1 and "" not in node:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ("|" if "" in node else "") + ")"
+
+    return rx(root)
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """The pattern :func:`add_names` looks for: any of ``names``, longest first."""
+    names = set(names)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w.])(" + _trie(names) + r")(?!\w)")
+
+
+def add_names(ea: ExtractedArticle, rx: re.Pattern[str] | None) -> ExtractedArticle:
+    """Add ``name-repeat`` mentions where ``rx`` (:func:`names_pattern`) matches
+    and nothing else was found."""
+    if rx is None:
+        return ea
+    taken = [m.span for m in ea.mentions]
+    extra = []
+    for mt in rx.finditer(ea.article.text):
+        span = Span(mt.start(), mt.end())
+        if any(span.overlaps(t) for t in taken) or any(
+            span.overlaps(x) for x in ea.article.excluded
+        ):
+            continue
+        extra.append(
+            RawMention(ea.article.id, span, mt.group(0), Kind.OFFICIAL, "name-repeat")
+        )
+    if not extra:
+        return ea
+    mentions = tuple(
+        sorted((*ea.mentions, *extra), key=lambda m: (m.span.begin, m.span.end))
+    )
+    return ExtractedArticle(ea.article, mentions, ea.sentences)
+
+
 def add_known_names(
     extracted: list[ExtractedArticle],
-    titled_rules: frozenset[str] = frozenset(
-        {"title-before-name", "appositive-title", "rank-before-name"}
-    ),
+    titled_rules: frozenset[str] = _TITLED_RULES,
 ) -> list[ExtractedArticle]:
     """Find, in every article, the full names of officials that some article
     introduced with a title ("Yasukazu Hamada" in an article that never gives
     his title). Runs after all articles were extracted; adds mentions only where
-    nothing else was found."""
+    nothing else was found. (The pipeline streams the same two steps:
+    :func:`titled_names` over all articles, then :func:`add_names` on each.)"""
     names: set[str] = set()
     for ea in extracted:
-        for m in ea.mentions:
-            if (
-                m.kind is Kind.OFFICIAL
-                and m.rule in titled_rules
-                and len(m.text.split()) >= 2
-            ):
-                names.add(" ".join(m.text.split()))
-    if not names:
+        names |= titled_names(ea.mentions, titled_rules)
+    rx = names_pattern(names)
+    if rx is None:
         return extracted
-    rx = re.compile(
-        r"(?<![\w.])("
-        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        + r")(?!\w)"
-    )
-    out = []
-    for ea in extracted:
-        taken = [m.span for m in ea.mentions]
-        extra = []
-        for mt in rx.finditer(ea.article.text):
-            span = Span(mt.start(), mt.end())
-            if any(span.overlaps(t) for t in taken) or any(
-                span.overlaps(x) for x in ea.article.excluded
-            ):
-                continue
-            extra.append(
-                RawMention(
-                    ea.article.id, span, mt.group(0), Kind.OFFICIAL, "name-repeat"
-                )
-            )
-        if extra:
-            mentions = tuple(
-                sorted((*ea.mentions, *extra), key=lambda m: (m.span.begin, m.span.end))
-            )
-            ea = ExtractedArticle(ea.article, mentions, ea.sentences)
-        out.append(ea)
-    return out
+    return [add_names(ea, rx) for ea in extracted]
 
 
 def extract(

@@ -31,15 +31,17 @@ which is faster still, but Oxigraph stores literals in canonical form
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyshacl
 from pyparsing import ParseBaseException
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph
+from rdflib import RDF, BNode, Graph, Literal
+from rdflib.compare import to_isomorphic
 from rdflib.graph import ConjunctiveGraph, Dataset
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
@@ -50,8 +52,15 @@ from rdflib.term import Node
 
 from kg_builder.errors import UsageError
 from kg_builder.resources import SHAPES_FILE
+from kg_builder.shapecheck import ShapeCheck
 
-__all__ = ["ValidationResult", "load_shapes", "validate"]
+__all__ = [
+    "ValidationResult",
+    "load_shapes",
+    "merge_results",
+    "validate",
+    "validate_part",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +124,12 @@ def _default_shapes() -> Graph:
     return load_shapes()
 
 
-def validate(data: Graph, shapes: Graph | None = None) -> ValidationResult:
+def validate(
+    data: Graph,
+    shapes: Graph | None = None,
+    *,
+    focus_nodes: Iterable[Node] | None = None,
+) -> ValidationResult:
     """Validate ``data`` against SHACL shapes.
 
     Args:
@@ -124,6 +138,8 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationResult:
             not modified.
         shapes: the shapes graph; the project's shapes (parsed once, then
             cached) when omitted.
+        focus_nodes: validate only these of the nodes the shapes target
+            (pySHACL's ``focus_nodes``); all when omitted.
 
     Returns:
         Whether ``data`` conforms, with the report as a graph and as text.
@@ -153,6 +169,9 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationResult:
             advanced=False,
             # Warnings and infos are reported, but only violations fail a build.
             allow_warnings=True,
+            focus_nodes=cast(Any, list(focus_nodes))
+            if focus_nodes is not None
+            else None,
         )
     except ReportableRuntimeError as exc:
         raise UsageError(f"the SHACL shapes cannot be used: {exc}") from exc
@@ -166,6 +185,101 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationResult:
         # cannot be evaluated at all.
         raise UsageError(f"the SHACL shapes cannot be used: {text}")
     return ValidationResult(conforms=bool(conforms), report=report, text=str(text))
+
+
+@lru_cache(maxsize=1)
+def _default_check() -> ShapeCheck | None:
+    return ShapeCheck.compile(_default_shapes())
+
+
+@lru_cache(maxsize=1)
+def _conforming() -> ValidationResult:
+    # pySHACL's own report for data with no result, so that a build whose parts
+    # all pass writes the same validation.ttl as one pass over everything.
+    return validate(Graph())
+
+
+def validate_part(
+    triples: Iterable[tuple[Node, Node, Node]],
+    *,
+    focus_nodes: Iterable[Node] | None = None,
+) -> ValidationResult:
+    """Validate one part of a large graph against the project's shapes.
+
+    The part is checked first by :class:`kg_builder.shapecheck.ShapeCheck`, which
+    is fast and conservative; only a part it suspects (or any part, when the
+    shapes use what it does not model) goes through :func:`validate`, so the
+    result is always pySHACL's.
+
+    The pipeline validates each article's named graph with its metadata and the
+    descriptions of the entities it mentions, then the entity layer and the run
+    once (with ``focus_nodes``: the run, and entities no article mentions), and
+    merges the results (:func:`merge_results`). Every constraint in the shapes
+    looks only at a node, its values and their types, and, for an entity, the
+    mentions pointing at it, so that is the same as validating the union, as
+    long as every mention of an entity is in some article's part (which
+    :mod:`kg_builder.graph` guarantees). ``tests/test_pipeline.py`` plants
+    violations and checks they are still caught.
+
+    Args:
+        triples: the part's triples.
+        focus_nodes: as for :func:`validate`.
+
+    Returns:
+        The result for this part.
+    """
+    triples = list(triples)
+    focus = set(focus_nodes) if focus_nodes is not None else None
+    check = _default_check()
+    if check is not None and not check.suspects(triples, focus):
+        return _conforming()
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return validate(g, focus_nodes=focus)
+
+
+def merge_results(results: Iterable[ValidationResult]) -> ValidationResult:
+    """One result for several parts: conforms if all do; every result once.
+
+    Results are deduplicated (an entity described in two articles' parts is
+    reported once), and blank nodes of different reports are kept apart.
+    """
+    results = list(results)
+    if all(r is _conforming() for r in results):
+        return _conforming()
+    report = Graph()
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    conforms = all(r.conforms for r in results)
+    report.add((node, SH.conforms, Literal(conforms)))
+    seen: set[str] = set()
+    texts: list[str] = []
+    for r in results:
+        for result in r.report.objects(None, SH.result):
+            sub = Graph()
+            todo, done = [result], set()
+            while todo:
+                n = todo.pop()
+                done.add(n)
+                for p, o in r.report.predicate_objects(n):
+                    sub.add((n, p, o))
+                    if isinstance(o, BNode) and o not in done:
+                        todo.append(o)
+            key = to_isomorphic(sub).graph_digest()
+            if str(key) in seen:
+                continue
+            seen.add(str(key))
+            report.add((node, SH.result, result))
+            for t in sub:
+                report.add(t)
+        head, _, rest = r.text.partition(":\n")
+        if rest and "Results" in head and rest not in texts:
+            texts.append(rest)
+    text = f"Validation Report\nConforms: {conforms}\n"
+    if texts:
+        text += f"Results ({len(seen)}):\n" + "".join(texts)
+    return ValidationResult(conforms=conforms, report=report, text=text)
 
 
 @lru_cache(maxsize=256)
