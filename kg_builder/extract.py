@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from .errors import ModelError
@@ -98,15 +98,13 @@ def kg_lines(doc: Doc) -> Doc:
     set, which made a page of many short lines quadratic.
     """
     starts = [
-        tok.i + 1
-        for tok in doc[:-1]
-        if "\n" in tok.text or "\n" in tok.whitespace_
+        tok.i + 1 for tok in doc[:-1] if "\n" in tok.text or "\n" in tok.whitespace_
     ]
     if not starts:
         return doc
-    arr = doc.to_array(SENT_START)
+    arr: Any = doc.to_array(SENT_START)
     arr[starts] = 1
-    doc.from_array([SENT_START], arr)
+    doc.from_array([SENT_START], arr.reshape(-1, 1))
     return doc
 
 

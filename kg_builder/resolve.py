@@ -36,6 +36,7 @@ _TITLED_RULES = frozenset({"title-before-name", "appositive-title", "rank-before
 #: rules that introduce a lone surname as an official ("President Obama",
 #: "Secretary Kerry") even when no full name of that person is known
 _TITLED_SINGLE_RULES = _TITLED_RULES | {"address-title"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _WORD_NUM = {
     w: i
@@ -230,6 +231,12 @@ class _Resolver:
                 self.stem_index[e.stem] = e.id
         #: (article, country id, treaty key, sentence) stated by discourse
         self.discourse_facts: list[tuple[str, str, str, Span]] = []
+        #: publication date (ISO 8601, as given) of each article that has one
+        self.published = {
+            r.extracted.article.id: r.extracted.article.published or ""
+            for r in readings
+            if _ISO_DATE.match(r.extracted.article.published or "")
+        }
         self.machine_translated = {
             r.extracted.article.id
             for r in readings
@@ -455,11 +462,44 @@ class _Resolver:
             found = own.get((m.article_id, token.lower()))
             if found is not None and self.mkey(m) not in person_of:
                 person_of[self.mkey(m)] = found
+        # The IRI comes from the spelling that introduced the person first (the
+        # earliest-published article, then article id and offset; titled
+        # spellings before untitled ones), the label from the majority: a later
+        # article that tips the vote changes the label, never the IRI.
+        first: dict[int, tuple[tuple[bool, str, str, int], str]] = {}
+        for m, name in full:
+            p = person_of[self.mkey(m)]
+            order = (
+                m.rule not in _TITLED_SINGLE_RULES,
+                self.published.get(m.article_id, "~"),
+                m.article_id,
+                m.span.begin,
+            )
+            if id(p) not in first or order < first[id(p)][0]:
+                first[id(p)] = (order, " ".join(name))
+        # A two-word name whose first word is the one used alone ("Hayashi
+        # said") is family name first: the key takes given-name-first order.
+        alone: dict[int, set[str]] = defaultdict(set)
+        for m, token in single:
+            if self.mkey(m) in person_of:
+                alone[id(person_of[self.mkey(m)])].add(token.lower())
+        keys: dict[int, str] = {}
+        for pid_, (_order, spelling) in first.items():
+            words = spelling.split()
+            used = alone[pid_]
+            if (
+                len(words) == 2
+                and words[0].lower() in used
+                and words[1].lower() not in used
+            ):
+                words.reverse()
+            keys[pid_] = " ".join(words)
         for mk, p in person_of.items():
             if p.titled:
                 label = label_of[id(p)]
-                self.key_of[mk] = (Kind.OFFICIAL, label)
-                self.labels[(Kind.OFFICIAL, label)] = label.split(" (")[0]
+                key = keys.get(id(p), label)
+                self.key_of[mk] = (Kind.OFFICIAL, key)
+                self.labels[(Kind.OFFICIAL, key)] = label.split(" (")[0]
 
     @staticmethod
     def _single_person(
