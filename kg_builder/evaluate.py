@@ -437,6 +437,10 @@ def score(
     mention_precision = (
         sum(k in gold_spans for k in pred_main) / len(pred_main) if pred_main else 0.0
     )
+    for k in sorted(k for k in pred_main if k not in gold_spans):
+        missed["spurious mentions"].append(
+            f"{k[0][:5]} {k[1]}:{k[2]} {pred.mentions[k].rsplit('/', 2)[-2:]}"
+        )
 
     # relations ----------------------------------------------------------------
     def gold_ids(iri: str) -> set[str]:

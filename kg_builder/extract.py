@@ -174,8 +174,9 @@ class PatternMatcher:
         )
         self.strip = frozenset(spec["strip_leading"])
         self.patterns: list[tuple[dict[str, Any], re.Pattern[str]]] = []
-        for p in [*spec["patterns"], spec["unit_descriptor"]]:
+        for p in [*spec["patterns"], *spec["descriptors"]]:
             rx = p["regex"].replace("{COUNTRY}", country_alt)
+            rx = rx.replace("{MODS}", self._modifiers(lexicon, Kind(p["kind"])))
             rx = rx.replace("{ECHELON}", echelon_alt)
             rx = rx.replace("{UNIT_ABBR}", abbr_alt or "(?!)")
             rx = rx.replace("{ORDINAL}", ordinal)
@@ -185,6 +186,18 @@ class PatternMatcher:
         self.dyad_rx = re.compile(rf"^(?:{country_alt})\s?[-–]\s?(?:{country_alt})\s+")
         self.country_alt = country_alt
         self.lexicon = lexicon
+
+    @staticmethod
+    def _modifiers(lexicon: Lexicon, kind: Kind) -> str:
+        """The words a definite description of ``kind`` may have before its head:
+        the lexicon's, and the demonyms of the gazetteer's entries ("Okinawan")."""
+        words = {*lexicon.descriptor_modifiers.get(kind.value, ())}
+        words |= {a for e in lexicon.by_kind(kind) for a in e.adjectives}
+        alt = "|".join(
+            r"\s+".join(re.escape(w) for w in m.split())
+            for m in sorted(words, key=lambda w: (-len(w), w))
+        )
+        return alt or "(?!)"
 
     def _strip(self, text: str, begin: int, end: int) -> tuple[int, int]:
         # Drop leading function words, possessives and demonyms a greedy

@@ -64,6 +64,9 @@ class Lexicon:
     #: unit-type abbreviation -> the words it stands for ("MLR")
     unit_abbreviations: dict[str, str] = field(default_factory=dict)
     ordinal_suffixes: tuple[str, ...] = ("st", "nd", "rd", "th")
+    #: kind -> words that may stand before the head of a definite description
+    #: ("the small southern island"): data/lexicons/descriptors.json
+    descriptor_modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def entry(self, key: str) -> GazetteerEntry | None:
         return self.entries.get(key)
@@ -130,6 +133,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     personnel = _read_json(lex / "personnel.json")
     nick = _read_json(lex / "nicknames.json")
     patterns = _read_json(data_dir / "patterns" / "structural.json")
+    descriptors = _read_json(lex / "descriptors.json")
 
     positions = {p["id"]: p for p in titles["positions"]}
     surfaces = {s.lower(): p["id"] for p in titles["positions"] for s in p["surfaces"]}
@@ -164,4 +168,5 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         post_nominals=frozenset(titles.get("post_nominals", ())),
         unit_abbreviations=dict(units.get("abbreviations", {})),
         ordinal_suffixes=tuple(units.get("ordinal_suffixes", ("st", "nd", "rd", "th"))),
+        descriptor_modifiers={k: tuple(v) for k, v in descriptors["modifiers"].items()},
     )

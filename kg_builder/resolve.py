@@ -29,9 +29,18 @@ from .relations import ArticleReading, rule_confidence
 
 __all__ = ["Resolution", "ResolvedClaim", "normalise", "resolve"]
 
-_SHORT_FORM_RULES = frozenset(
-    {"name-repeat", "honorific", "person-ner", "treaty-descriptor", "unit-descriptor"}
+#: definite descriptions ("the regiment", "the island"): they refer, they do not
+#: name, so they never become a label
+_DESCRIPTOR_RULES = frozenset(
+    {"treaty-descriptor", "unit-descriptor", "island-descriptor", "base-descriptor"}
 )
+_SHORT_FORM_RULES = frozenset({"name-repeat", "honorific", "person-ner"}) | (
+    _DESCRIPTOR_RULES
+)
+#: sentences before a description in which its antecedent is looked for
+_ANTECEDENT_SENTENCES = 3
+#: an island introduced with its modifiers: "the small southern island of "
+_APPOSITION = re.compile(r"((?:[\w-]+\s+){0,4})islands?\s+of\s+$")
 _TITLED_RULES = frozenset({"title-before-name", "appositive-title", "rank-before-name"})
 #: rules that introduce a lone surname as an official ("President Obama",
 #: "Secretary Kerry") even when no full name of that person is known
@@ -375,7 +384,10 @@ class _Resolver:
             self.set_key(m, Kind.TREATY, hits[0].id, hits[0].label)
 
     def resolve_unit_descriptor(self, m: RawMention, ms: Sequence[RawMention]) -> None:
-        words = normalise(m.text).split()
+        described = normalise(m.text)
+        for mod in self.lex.descriptor_modifiers.get("unit", ()):
+            described = re.sub(rf"^{re.escape(mod)} ", "", described)
+        words = described.split()
         echelon = words[-1]
         quals = frozenset(self.lex.unit_synonyms.get(w, w) for w in words[:-1])
         candidates = []
@@ -386,12 +398,68 @@ class _Resolver:
                 continue
             k = self.key_of.get(self.mkey(x))
             parts = self.unit_parts(self.labels.get(k, x.text) if k else x.text)
-            if k and parts and parts[2] == echelon and quals <= parts[1]:
+            if not (k and parts):
+                continue
+            if echelon == "unit" and not quals:  # "the unit": any unit
+                candidates.append((True, x.span.begin, k))
+            elif parts[2] == echelon and quals <= parts[1]:
                 candidates.append((parts[1] == quals, x.span.begin, k))
         if candidates:
             exact = [c for c in candidates if c[0]]
             kind, key = (exact or candidates)[-1][2]
             self.set_key(m, kind, key)
+
+    def resolve_place_descriptor(self, m: RawMention, r: ArticleReading) -> None:
+        """An island or base named by a definite description ("the island", "the
+        main Okinawan island", "the southwestern islands", "the base").
+
+        In order: the whole phrase is an alias of the gazetteer; a modifier is
+        the demonym of a gazetteer entry; an earlier mention introduced with the
+        same modifiers ("the small southern island of Mageshima"); the nearest
+        earlier mention of the same kind (and, for islands, number) in the
+        sentences just before. Otherwise the description names nothing.
+        """
+        kind = m.kind
+        phrase = normalise(m.text)
+        gid = self.alias_index.get((kind, phrase))
+        if gid is not None:
+            self.set_key(m, kind, gid, self.lex.entries[gid].label)
+            return
+        *mods, head = phrase.split()
+        for e in self.lex.by_kind(kind):
+            if any(normalise(a) in mods for a in e.adjectives):
+                self.set_key(m, kind, e.id, e.label)
+                return
+        plural = head.endswith("s")
+        text = r.extracted.article.text
+        sentences = r.extracted.sentences
+        i = bisect_right([sp.begin for sp in sentences], m.span.begin) - 1
+        start = sentences[max(0, i - _ANTECEDENT_SENTENCES)].begin if i >= 0 else 0
+        nearest: tuple[Kind, str] | None = None
+        introduced: tuple[Kind, str] | None = None
+        wanted = {
+            w for w in mods if w in self.lex.descriptor_modifiers.get(kind.value, ())
+        }
+        for x in r.mentions:
+            if x.span.begin >= m.span.begin:
+                break
+            if x.kind is not kind or x.rule in _DESCRIPTOR_RULES:
+                continue
+            k = self.key_of.get(self.mkey(x))
+            if k is None:
+                continue
+            if kind is Kind.ISLAND:
+                label = self.labels.get(k, x.text)
+                if label.endswith(("Islands", "islands")) != plural:
+                    continue
+            before = _APPOSITION.search(text[max(0, x.span.begin - 80) : x.span.begin])
+            if wanted and before and wanted <= set(before.group(1).lower().split()):
+                introduced = k
+            if x.span.begin >= start:
+                nearest = k
+        chosen = introduced or nearest
+        if chosen is not None:
+            self.set_key(m, *chosen)
 
     # -- officials --
     def resolve_officials(self) -> None:
@@ -585,7 +653,9 @@ class _Resolver:
                 if m.key and m.key in self.lex.entries:
                     e = self.lex.entries[m.key]
                     self.set_key(m, e.kind, e.id, e.label)
-                elif m.kind is Kind.UNIT and m.rule != "unit-descriptor":
+                elif m.rule in _DESCRIPTOR_RULES:
+                    continue  # after the names they refer back to
+                elif m.kind is Kind.UNIT:
                     self.resolve_unit(m)
                 elif m.kind in (
                     Kind.BASE,
@@ -594,7 +664,7 @@ class _Resolver:
                     Kind.PLACE,
                     Kind.ORGANIZATION,
                     Kind.COUNTRY,
-                ) or (m.kind is Kind.TREATY and m.rule != "treaty-descriptor"):
+                ) or (m.kind is Kind.TREATY):
                     self.resolve_named(m)
         self.generic_treaty_names()
         self.merge_treaty_names()
@@ -608,6 +678,8 @@ class _Resolver:
                     self.resolve_treaty_descriptor(m, ms)
                 elif m.rule == "unit-descriptor":
                     self.resolve_unit_descriptor(m, ms)
+                elif m.rule in ("island-descriptor", "base-descriptor"):
+                    self.resolve_place_descriptor(m, r)
         # treaty articles live under their treaty
         for r in self.readings:
             for rel in r.relations:
@@ -822,7 +894,7 @@ def resolve(
             kept.append(m)
             kinds[iri] = k[0]
             keys[iri] = k
-            if m.rule not in ("demonym", "treaty-descriptor", "unit-descriptor"):
+            if m.rule != "demonym" and m.rule not in _DESCRIPTOR_RULES:
                 surfaces[iri][" ".join(m.text.split())] += 1
 
     entities: dict[str, Entity] = {}

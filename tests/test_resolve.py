@@ -178,3 +178,86 @@ def test_generic_treaty_name_and_parties_from_discourse(read_text):
         ("philippines", "treaty-parties-discourse", 0.6),
         ("united-states", "treaty-parties-discourse", 0.6),
     }
+
+
+# --- definite descriptions of islands, bases and units ---------------------------
+
+
+def described(res, text: str) -> list[tuple[str, str]]:
+    """(description, IRI tail) of every description the resolution kept."""
+    return [
+        (
+            text[m.span.begin : m.span.end],
+            res.mention_iris[(m.article_id, m.span.begin, m.span.end)].rsplit("/", 1)[
+                -1
+            ],
+        )
+        for m in res.mentions
+        if m.rule.endswith("-descriptor")
+    ]
+
+
+def test_the_island_is_the_nearest_island_named_just_before(read_text):
+    text = (
+        "China has stepped up pressure on Taiwan. Beijing claims the island. "
+        "Japan also watches the Senkaku Islands. Beijing claims the disputed islands too."
+    )
+    res = resolve(read_text(text), BASE)
+    assert described(res, text) == [
+        ("island", "taiwan"),  # the nearest *singular* island
+        ("disputed islands", "senkaku-islands"),
+    ]
+
+
+def test_a_demonym_or_an_alias_in_the_description_names_the_island(read_text):
+    text = (
+        "Most Marines in Japan are on the main Okinawan island, near Taiwan. "
+        "Tokyo is fortifying Japan's southwestern islands."
+    )
+    res = resolve(read_text(text), BASE)
+    assert described(res, text) == [
+        ("main Okinawan island", "okinawa-island"),
+        ("southwestern islands", "nansei-islands"),
+    ]
+    okinawa = res.entities[BASE + "island/okinawa-island"]
+    assert (
+        "main Okinawan island" not in okinawa.alt_labels
+    )  # descriptions are no labels
+
+
+def test_modifiers_prefer_the_island_introduced_with_them(read_text):
+    text = (
+        "Japan will build airstrips on the small southern island of Mageshima, "
+        "off the southernmost main island of Kyushu. "
+        "Training will move to the southern island."
+    )
+    res = resolve(read_text(text), BASE)
+    assert described(res, text) == [("southern island", "mageshima")]
+
+
+def test_an_island_in_apposition_or_as_a_modifier_is_no_description(read_text):
+    text = "Guam is in the Pacific. The island of Guam hosts Camp Blaz, and the island chain matters."
+    res = resolve(read_text(text), BASE)
+    assert described(res, text) == []
+
+
+def test_a_description_with_no_antecedent_nearby_names_nothing(read_text):
+    text = (
+        "Marines trained on Okinawa. The exercise lasted a week. Ships sailed. "
+        "Aircraft flew. Officials spoke. Reporters asked about the island."
+    )
+    res = resolve(read_text(text), BASE)
+    assert described(res, text) == []
+
+
+def test_the_base_and_the_unit_refer_back(read_text):
+    text = (
+        "The 12th Marine Regiment became the 12th Marine Littoral Regiment at Camp Hansen. "
+        "The unit will stay at the base, and the current Marine Regiment will be gone."
+    )
+    res = resolve(read_text(text), BASE)
+    assert described(res, text) == [
+        ("unit", "12th-marine-littoral-regiment"),  # the nearest unit
+        ("base", "camp-hansen"),
+        ("current Marine Regiment", "12th-marine-regiment"),  # the exact match
+    ]
