@@ -19,8 +19,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from .iri import mint
 from .lexicon import GazetteerEntry, Lexicon, load_lexicon
@@ -142,19 +142,33 @@ class Resolution:
 # ----------------------------------------------------------------------- officials
 
 
-@dataclass
+@dataclass(eq=False)
 class _Person:
+    #: every full-name mention's cleaned name, repeats included (they vote)
     names: list[tuple[str, ...]]
     titled: bool = False
+    #: position in creation order (the first compatible person wins)
+    order: int = 0
+    #: the distinct names, for matching
+    distinct: set[tuple[str, ...]] = field(default_factory=set)
 
     def given_family(self) -> list[tuple[str, str]]:
         return [(n[0], n[-1]) for n in self.names]
 
 
 class _Officials:
+    """People clustered by compatible full names.
+
+    Matching a name only looks at the people with a name ending in its last or
+    first word (every compatible pair shares one of those), so clustering is
+    linear in the mentions rather than in mentions times people.
+    """
+
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self.people: list[_Person] = []
+        #: lower-cased last word of a name -> the people with such a name
+        self._by_last: dict[str, dict[int, _Person]] = defaultdict(dict)
 
     def clean(self, text: str) -> tuple[str, ...]:
         words = re.split(r"[\s,]+", unicodedata.normalize("NFKC", text))
@@ -183,14 +197,25 @@ class _Officials:
         return n[0].lower() == m[-1].lower() and self._given_ok(n[-1], m[0])
 
     def add_full(self, name: tuple[str, ...], titled: bool) -> _Person:
-        for p in self.people:
-            if any(self.compatible(name, n) for n in p.names):
+        near = {
+            **self._by_last.get(name[-1].lower(), {}),
+            **self._by_last.get(name[0].lower(), {}),
+        }
+        for p in sorted(near.values(), key=lambda p: p.order):
+            if name in p.distinct or any(self.compatible(name, n) for n in p.distinct):
                 p.names.append(name)
                 p.titled |= titled
+                self._know(p, name)
                 return p
-        p = _Person([name], titled)
+        p = _Person([name], titled, order=len(self.people))
         self.people.append(p)
+        self._know(p, name)
         return p
+
+    def _know(self, p: _Person, name: tuple[str, ...]) -> None:
+        if name not in p.distinct:
+            p.distinct.add(name)
+            self._by_last[name[-1].lower()][id(p)] = p
 
 
 def _edit1(a: str, b: str) -> bool:
@@ -211,6 +236,31 @@ def _edit1(a: str, b: str) -> bool:
             i += 1
             j += 1
     return diff + (len(b) - j) + (len(a) - i) <= 1
+
+
+class _SurnameIndex:
+    """Who goes by a lone name: built once from the clustered people."""
+
+    def __init__(self, people: Iterable[_Person], label_of: dict[int, str]) -> None:
+        #: person -> the last words of their names, but the first of their label
+        self.surnames: dict[int, frozenset[str]] = {}
+        #: surname -> the titled people with it
+        self.titled: dict[str, dict[int, _Person]] = defaultdict(dict)
+        #: surnames anyone has
+        self.anyone: set[str] = set()
+        #: first word of a titled two-word name -> the people with it
+        self.first_word: dict[str, dict[int, _Person]] = defaultdict(dict)
+        for p in people:
+            first = label_of[id(p)].split()[0].lower()
+            names = frozenset(n[-1].lower() for n in p.distinct) - {first}
+            self.surnames[id(p)] = names
+            self.anyone |= names
+            if p.titled:
+                for s in names:
+                    self.titled[s][id(p)] = p
+                for n in p.distinct:
+                    if len(n) == 2:
+                        self.first_word[n[0].lower()][id(p)] = p
 
 
 # ------------------------------------------------------------------------ resolver
@@ -487,17 +537,14 @@ class _Resolver:
                 votes.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])
             )[0][0]
 
-        def surnames(p: _Person) -> set[str]:
-            first = label_of[id(p)].split()[0].lower()
-            return {n[-1].lower() for n in p.names} - {first}
-
+        index = _SurnameIndex(off.people, label_of)
         in_article: dict[str, list[tuple[int, _Person]]] = defaultdict(list)
         for (aid, b, _e), p in person_of.items():
             if p.titled:
                 in_article[aid].append((b, p))
         unresolved: list[tuple[RawMention, str]] = []
         for m, token in single:
-            chosen = self._single_person(m, token, off, in_article, surnames)
+            chosen = self._single_person(m, token, index, in_article)
             if chosen is not None:
                 person_of[self.mkey(m)] = chosen
             else:
@@ -573,9 +620,8 @@ class _Resolver:
     def _single_person(
         m: RawMention,
         token: str,
-        off: _Officials,
+        index: _SurnameIndex,
         in_article: dict[str, list[tuple[int, _Person]]],
-        surnames: Callable[[_Person], set[str]],
     ) -> _Person | None:
         """The titled person a lone name refers to: the nearest preceding one in
         its article with that surname, else the only one in the corpus, else the
@@ -583,22 +629,18 @@ class _Resolver:
         Nobuo") when no one has it as a surname."""
         t = token.lower()
         local = sorted(
-            ((b, p) for b, p in in_article[m.article_id] if t in surnames(p)),
+            ((b, p) for b, p in in_article[m.article_id] if t in index.surnames[id(p)]),
             key=lambda bp: bp[0],
         )
         if local:
             preceding = [bp for bp in local if bp[0] <= m.span.begin]
             return (preceding or local)[-1][1]
-        corpus = {id(p): p for p in off.people if p.titled and t in surnames(p)}
+        corpus = index.titled.get(t, {})
         if len(corpus) == 1:
             return next(iter(corpus.values()))
-        if corpus or any(t in surnames(p) for p in off.people):
+        if corpus or t in index.anyone:
             return None
-        first = {
-            id(p): p
-            for p in off.people
-            if p.titled and any(len(n) == 2 and n[0].lower() == t for n in p.names)
-        }
+        first = index.first_word.get(t, {})
         return next(iter(first.values())) if len(first) == 1 else None
 
     # -- positions --
