@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -341,6 +341,7 @@ def _mini_build(articles: list[Article], nlp: Language, out: Path) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(title=nasty_text, text=nasty_text, url=st.sampled_from(URLS) | nasty_text)
+@example(title="0\x850", text="0", url="javascript:alert(1)")  # NEL, found in CI
 def test_any_text_and_metadata_survive_extraction_and_serialization(
     blank: Language, title: str, text: str, url: str
 ) -> None:
@@ -363,8 +364,12 @@ def test_any_text_and_metadata_survive_extraction_and_serialization(
         g = load_graph(folder / "out" / "graph.ttl")
         node = URIRef(article_iri(DEFAULT_BASE, "a"))
         assert g.value(node, NIF.isString) == Literal(text)
-        if title.strip():
-            assert g.value(node, DCTERMS.title) == Literal(title.strip())
+        # What the front matter says, which is not always what was dumped:
+        # PyYAML writes U+0085 (NEL) raw inside a quoted scalar, where YAML reads
+        # it as a line break and folds it to a space.
+        said = yaml.safe_load(front.split("---\n")[1])["title"]
+        if said.strip():
+            assert g.value(node, DCTERMS.title) == Literal(said.strip())
         for m in g.subjects(RDF.type, DAL.Mention):
             b = int(str(g.value(m, NIF.beginIndex)))
             e = int(str(g.value(m, NIF.endIndex)))
