@@ -267,6 +267,32 @@ def _result(conforms: bool, report: str, text: str) -> ValidationResult:
     return ValidationResult(conforms, Graph().parse(data=report, format="nt"), text)
 
 
+class _Shared:
+    """One copy of each repeated value (names, rule ids, attributes) in the
+    mention records held for resolution. Each article's records come back from
+    the spool as their own copies; sharing the values that repeat across the
+    corpus ("Japan", ("confidence", "0.8")) keeps what grows with the corpus to
+    the records themselves."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def __call__(self, reading: ArticleReading) -> ArticleReading:
+        seen: set[int] = set()
+        for m in (
+            *reading.mentions,
+            *(x for r in reading.relations for x in (r.subject, r.object)),
+        ):
+            if not isinstance(m, RawMention) or id(m) in seen:
+                continue
+            seen.add(id(m))
+            # RawMention is frozen; its fields are replaced by equal values.
+            for name in ("article_id", "text", "rule", "key", "attrs"):
+                value = getattr(m, name)
+                object.__setattr__(m, name, self._values.setdefault(value, value))
+        return reading
+
+
 # ------------------------------------------------------------------- build
 
 
@@ -383,6 +409,7 @@ def _build(
     t = time.perf_counter()
     rx = names_pattern(names)
     readings: list[ArticleReading] = []
+    shared = _Shared()
     read: list[ReadArticle] = []
     for ea in spool:
         try:
@@ -393,6 +420,7 @@ def _build(
                 Skipped(ea.article.source, f"relation extraction failed: {exc}")
             )
             continue
+        reading = shared(reading)
         a = ea.article
         read.append(ReadArticle(a.id, a.source, a.sha256, len(a.text)))
         # The resolver reads sentences of the text around some mentions

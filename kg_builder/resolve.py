@@ -274,6 +274,7 @@ class _Resolver:
         self.base = base
         self.lex = lex
         self.key_of: dict[tuple[str, int, int], tuple[Kind, str]] = {}
+        self._iris: dict[tuple[Kind, str], str] = {}
         self.labels: dict[tuple[Kind, str], str] = {}
         self.alias_index: dict[tuple[Kind, str], str] = {}
         self.unit_index: dict[tuple[str, frozenset[str], str], str] = {}
@@ -888,7 +889,11 @@ class _Resolver:
                     )
 
     def iri(self, kind: Kind, key: str) -> str:
-        return mint(self.base, kind.value, key)
+        # one string per entity, however many mentions name it
+        iri = self._iris.get((kind, key))
+        if iri is None:
+            iri = self._iris[(kind, key)] = mint(self.base, kind.value, key)
+        return iri
 
     def conf(self, base: float, article_id: str, *ms: RawMention) -> float:
         c = base
