@@ -152,9 +152,6 @@ class _Person:
     #: the distinct names, for matching
     distinct: set[tuple[str, ...]] = field(default_factory=set)
 
-    def given_family(self) -> list[tuple[str, str]]:
-        return [(n[0], n[-1]) for n in self.names]
-
 
 class _Officials:
     """People clustered by compatible full names.

@@ -38,6 +38,7 @@ from .errors import OutputError, UsageError
 from .namespace import DAL, DEFAULT_BASE, ITSRDF, NIF, ONTOLOGY_IRI, PREFIXES
 from .resources import ONTOLOGY_FILE
 from .store import open_build
+from .write import _swap
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -1247,18 +1248,3 @@ def _check_site_target(target: Path) -> None:
             f"{target}: not empty and not a kg-builder site, so it is not replaced; "
             "choose a new or empty directory"
         )
-
-
-def _swap(tmp: Path, target: Path) -> None:
-    """Put ``tmp`` where ``target`` is; the old site survives any failure."""
-    if not target.exists():
-        os.rename(tmp, target)
-        return
-    old = tmp.with_name(tmp.name + ".old")
-    os.rename(target, old)
-    try:
-        os.rename(tmp, target)
-    except BaseException:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
-from kg_builder.articles import read_articles
+from kg_builder.articles import METADATA_FIELDS, read_articles
 from kg_builder.chunking import extract_long
 from kg_builder.errors import InputError
 from kg_builder.extract import build_nlp
@@ -75,18 +75,7 @@ values = st.recursive(
 )
 fields = st.dictionaries(
     st.one_of(
-        st.sampled_from(
-            [
-                "id",
-                "title",
-                "url",
-                "publisher",
-                "published",
-                "language",
-                "machine_translated",
-                "text",
-            ]
-        ),
+        st.sampled_from(["id", *METADATA_FIELDS, "text"]),
         text,
     ),
     values,

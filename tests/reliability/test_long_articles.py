@@ -141,9 +141,10 @@ def test_many_short_lines_each_start_a_sentence(blank: Language) -> None:
     once set each start through Token.is_sent_start, which rescans the doc on
     every set: quadratic in lines. It now sets them in one Doc.from_array; the
     speed is measured by benchmarks/bench_long_lines.py, not by a timed test.)"""
-    (ea,) = extract_long([_article("No news.\n" * 8_000)], blank)
+    # no full stops: only the line breaks can start these sentences
+    (ea,) = extract_long([_article("No news\n" * 8_000)], blank)
     starts = {s.begin for s in ea.sentences}
-    assert {9 * i for i in range(8_000)} <= starts
+    assert {8 * i for i in range(8_000)} <= starts
 
 
 @pytest.mark.slow
